@@ -1,0 +1,112 @@
+// Package config reads billhound's settings from BILLHOUND_* environment variables and command
+// line flags (flags win). The table below is the one place an option is declared; the README's
+// configuration section lists the same names and defaults.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is every setting a billhound process uses. It is passed in, never global.
+type Config struct {
+	Addr          string
+	DataDir       string
+	SecretKey     string
+	SecretKeyFile string
+	DriverDir     string
+	ChromiumPath  string
+	RunTimeout    time.Duration
+	BrowserIdle   time.Duration
+	LogLevel      string
+}
+
+type option struct {
+	env, flag, def, help string
+	secret               bool
+	set                  func(c *Config, v string) error
+}
+
+func str(dst func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *dst(c) = v; return nil }
+}
+
+func dur(dst func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return fmt.Errorf("%q is not a duration like 90s or 5m", v)
+		}
+		*dst(c) = d
+		return nil
+	}
+}
+
+var options = []option{
+	{"BILLHOUND_ADDR", "addr", ":8080", "address the web UI and API listen on", false, str(func(c *Config) *string { return &c.Addr })},
+	{"BILLHOUND_DATA", "data", "./data", "data directory: SQLite database, archive, run artifacts, secret key", false, str(func(c *Config) *string { return &c.DataDir })},
+	{"BILLHOUND_SECRET_KEY", "", "", "key encrypting stored secrets (64 hex chars); default: generated into <data>/secret.key", true, str(func(c *Config) *string { return &c.SecretKey })},
+	{"BILLHOUND_SECRET_KEY_FILE", "", "", "file holding the secret key (Docker/systemd secrets)", false, str(func(c *Config) *string { return &c.SecretKeyFile })},
+	{"BILLHOUND_PLAYWRIGHT_DRIVER", "playwright-driver", ".cache/playwright-driver", "Playwright 1.52.0 driver folder (package/ and node), made by tools/install-deps.sh", false, str(func(c *Config) *string { return &c.DriverDir })},
+	{"BILLHOUND_CHROMIUM", "chromium", "/usr/bin/chromium", "Chromium executable", false, str(func(c *Config) *string { return &c.ChromiumPath })},
+	{"BILLHOUND_RUN_TIMEOUT", "run-timeout", "5m", "time limit of one portal run; the script is stopped after it", false, dur(func(c *Config) *time.Duration { return &c.RunTimeout })},
+	{"BILLHOUND_BROWSER_IDLE", "browser-idle", "5m", "close Chromium after it was idle this long", false, dur(func(c *Config) *time.Duration { return &c.BrowserIdle })},
+	{"BILLHOUND_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel })},
+}
+
+// Load applies defaults, then the environment, then flags parsed from args. getenv is
+// os.Getenv in production and a map lookup in tests.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string) (*Config, error) {
+	c := &Config{}
+	values := map[string]*string{}
+	for _, o := range options {
+		v := o.def
+		if e := getenv(o.env); e != "" {
+			v = e
+		}
+		if o.flag != "" {
+			values[o.env] = fs.String(o.flag, v, o.help+" ($"+o.env+")")
+		} else {
+			vv := v
+			values[o.env] = &vv
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	var problems []string
+	for _, o := range options {
+		if err := o.set(c, *values[o.env]); err != nil {
+			problems = append(problems, o.env+": "+err.Error())
+		}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+// FromEnv is Load with the process environment and no flags.
+func FromEnv() (*Config, error) {
+	return Load(flag.NewFlagSet("billhound", flag.ContinueOnError), nil, os.Getenv)
+}
+
+// Describe lists every option with its default, for `billhound help`.
+func Describe() string {
+	var b strings.Builder
+	for _, o := range options {
+		name := o.env
+		if o.flag != "" {
+			name += " (--" + o.flag + ")"
+		}
+		def := o.def
+		if def == "" {
+			def = "unset"
+		}
+		fmt.Fprintf(&b, "  %-48s %s [default: %s]\n", name, o.help, def)
+	}
+	return b.String()
+}

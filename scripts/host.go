@@ -1,0 +1,51 @@
+package scripts
+
+import (
+	"context"
+	"time"
+)
+
+// Host is what a running portal script may reach outside the browser. The runner implements it
+// for one run of one portal; the engine never sees the store, the archive or other portals.
+type Host interface {
+	// Credentials are the portal's credential fields (decrypted), e.g. "username", "password".
+	Credentials() map[string]string
+	// TOTP returns a replay-safe code for the portal's secret. It may block until the next time
+	// step begins and must return early with ctx.Err() when ctx ends.
+	TOTP(ctx context.Context) (string, error)
+	// SaveInvoice files one downloaded document into the archive.
+	SaveInvoice(ctx context.Context, doc Document) (SaveResult, error)
+	// Known reports whether an invoice with this portal invoice id is already archived.
+	Known(id string) (bool, error)
+	// Since is the time of the portal's last successful run, or nil.
+	Since() *time.Time
+	// Log appends one line to the run log. level is "info", "warn" or "error".
+	Log(level, message string)
+	// Artifact keeps a file (a screenshot, a page's HTML) with the run. name is a plain file name
+	// such as "01-login.png"; the host makes it unique and safe.
+	Artifact(name string, data []byte) error
+}
+
+// Document is one invoice as a script hands it over.
+type Document struct {
+	Data          []byte
+	SuggestedName string // what the portal called the file; never used to decide its type
+	SourceURL     string
+	Meta          Meta
+}
+
+// Meta is the optional metadata a script passes to download() and savePage().
+type Meta struct {
+	ID       string // the portal's invoice number: the dedupe key
+	Date     string // as the script gave it (a Date becomes RFC 3339); the archive parses it
+	Amount   string // as given ("1.234,56 €" or "12.5"); the archive parses it
+	Currency string
+	Title    string
+}
+
+// SaveResult is what download() and savePage() return to the script.
+type SaveResult struct {
+	Saved     bool   `json:"saved"`
+	Duplicate bool   `json:"duplicate"`
+	Path      string `json:"path"`
+}

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
+// migrations is the ordered list of schema changes. The schema version is the number applied;
+// append, never edit or reorder a step that has shipped.
+var migrations = []string{
+	// 1: portals and their (sealed) credentials and TOTP secret.
+	`CREATE TABLE portals (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+		slug TEXT NOT NULL UNIQUE,
+		script TEXT NOT NULL,
+		url TEXT NOT NULL DEFAULT '',
+		username TEXT NOT NULL DEFAULT '',
+		password_sealed BLOB,
+		totp_sealed BLOB,
+		totp_issuer TEXT NOT NULL DEFAULT '',
+		totp_account TEXT NOT NULL DEFAULT '',
+		totp_algorithm TEXT NOT NULL DEFAULT '',
+		totp_digits INTEGER NOT NULL DEFAULT 0,
+		totp_period INTEGER NOT NULL DEFAULT 0,
+		totp_source TEXT NOT NULL DEFAULT '',
+		totp_last_step INTEGER NOT NULL DEFAULT 0,
+		created_at DATETIME NOT NULL,
+		updated_at DATETIME NOT NULL
+	)`,
+	// 2: runs and their log lines.
+	`CREATE TABLE runs (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		portal_id INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
+		status TEXT NOT NULL,
+		trigger TEXT NOT NULL,
+		started_at DATETIME NOT NULL,
+		finished_at DATETIME,
+		error TEXT NOT NULL DEFAULT '',
+		new_count INTEGER NOT NULL DEFAULT 0,
+		known_count INTEGER NOT NULL DEFAULT 0,
+		failed_count INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX runs_portal ON runs(portal_id, id);
+	CREATE TABLE run_logs (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+		time DATETIME NOT NULL,
+		level TEXT NOT NULL,
+		message TEXT NOT NULL
+	);
+	CREATE INDEX run_logs_run ON run_logs(run_id, id)`,
+	// 3: the archive's index. A file is stored once: by the portal's invoice number, and by content.
+	`CREATE TABLE invoices (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		portal_id INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
+		run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+		number TEXT NOT NULL DEFAULT '',
+		date TEXT NOT NULL DEFAULT '',
+		amount TEXT NOT NULL DEFAULT '',
+		currency TEXT NOT NULL DEFAULT '',
+		title TEXT NOT NULL DEFAULT '',
+		path TEXT NOT NULL,
+		file_name TEXT NOT NULL,
+		size INTEGER NOT NULL,
+		sha256 TEXT NOT NULL UNIQUE,
+		content_type TEXT NOT NULL,
+		source_url TEXT NOT NULL DEFAULT '',
+		created_at DATETIME NOT NULL
+	);
+	CREATE UNIQUE INDEX invoices_portal_number ON invoices(portal_id, number) WHERE number <> '';
+	CREATE INDEX invoices_date ON invoices(date)`,
+	// 4: settings, a small key/value table.
+	`CREATE TABLE settings (
+		key TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	)`,
+	// 5: the admin account and its sessions (only token hashes are stored).
+	`CREATE TABLE users (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+		password_hash TEXT NOT NULL,
+		created_at DATETIME NOT NULL
+	);
+	CREATE TABLE sessions (
+		token_hash TEXT PRIMARY KEY,
+		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		created_at DATETIME NOT NULL,
+		expires_at DATETIME NOT NULL
+	)`,
+}
+
+// SchemaVersion is the version a fully migrated database has.
+func SchemaVersion() int { return len(migrations) }
+
+func (s *Store) migrate() error {
+	return s.db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`).Error; err != nil {
+			return err
+		}
+		var version int
+		if err := tx.Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&version).Error; err != nil {
+			return err
+		}
+		if version > len(migrations) {
+			return fmt.Errorf("the database is at schema version %d, newer than this billhound (%d)", version, len(migrations))
+		}
+		for i := version; i < len(migrations); i++ {
+			if err := tx.Exec(migrations[i]).Error; err != nil {
+				return fmt.Errorf("migration %d: %w", i+1, err)
+			}
+		}
+		if version < len(migrations) {
+			if err := tx.Exec(`DELETE FROM schema_version`).Error; err != nil {
+				return err
+			}
+			return tx.Exec(`INSERT INTO schema_version(version) VALUES (?)`, len(migrations)).Error
+		}
+		return nil
+	})
+}

@@ -1,0 +1,190 @@
+package store
+
+import (
+	"strings"
+	"time"
+	"unicode"
+
+	"gorm.io/gorm"
+)
+
+// Portal is one online account billhound logs into. PasswordSealed and TOTPSealed hold values
+// sealed by the secrets package; the TOTP metadata beside them is not secret and is shown in
+// the UI.
+type Portal struct {
+	ID             int64
+	Name           string
+	Slug           string
+	Script         string
+	URL            string
+	Username       string
+	PasswordSealed []byte
+	TOTPSealed     []byte `gorm:"column:totp_sealed"`
+	TOTPIssuer     string `gorm:"column:totp_issuer"`
+	TOTPAccount    string `gorm:"column:totp_account"`
+	TOTPAlgorithm  string `gorm:"column:totp_algorithm"`
+	TOTPDigits     int    `gorm:"column:totp_digits"`
+	TOTPPeriod     int    `gorm:"column:totp_period"`
+	TOTPSource     string `gorm:"column:totp_source"` // qr, key or uri: how the user entered it
+	TOTPLastStep   int64  `gorm:"column:totp_last_step"`
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// HasTOTP reports whether a TOTP secret is stored.
+func (p *Portal) HasTOTP() bool { return len(p.TOTPSealed) > 0 }
+
+// TOTP is what SetTOTP stores.
+type TOTP struct {
+	Sealed    []byte
+	Issuer    string
+	Account   string
+	Algorithm string
+	Digits    int
+	Period    int
+	Source    string
+}
+
+// Slugify turns a portal name into the folder name its archive lives in: lower case ASCII
+// letters, digits and dashes.
+func Slugify(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			b.WriteRune(r)
+			dash = false
+		case b.Len() > 0 && !dash:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	s := strings.TrimSuffix(b.String(), "-")
+	if s == "" {
+		s = "portal"
+	}
+	return s
+}
+
+// CreatePortal inserts p, choosing a unique slug. A taken name gives ErrConflict.
+func (s *Store) CreatePortal(p *Portal) error {
+	return s.db.Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&Portal{}).Where("name = ?", p.Name).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return ErrConflict
+		}
+		slug, err := uniqueSlug(tx, Slugify(p.Name))
+		if err != nil {
+			return err
+		}
+		p.Slug = slug
+		return conflict(tx.Create(p).Error)
+	})
+}
+
+func uniqueSlug(tx *gorm.DB, base string) (string, error) {
+	slug := base
+	for i := 2; ; i++ {
+		var n int64
+		if err := tx.Model(&Portal{}).Where("slug = ?", slug).Count(&n).Error; err != nil {
+			return "", err
+		}
+		if n == 0 {
+			return slug, nil
+		}
+		slug = base + "-" + itoa(i)
+	}
+}
+
+// UpdatePortal saves the editable fields of p (name, script, url, username, password). The
+// slug stays, so archived files keep their folder.
+func (s *Store) UpdatePortal(p *Portal) error {
+	var n int64
+	if err := s.db.Model(&Portal{}).Where("name = ? AND id <> ?", p.Name, p.ID).Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return ErrConflict
+	}
+	res := s.db.Model(&Portal{ID: p.ID}).Select("name", "script", "url", "username", "password_sealed", "updated_at").Updates(p)
+	if res.Error != nil {
+		return conflict(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Portal returns the portal with id.
+func (s *Store) Portal(id int64) (*Portal, error) {
+	var p Portal
+	if err := s.db.First(&p, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &p, nil
+}
+
+// PortalByName finds a portal by name, ignoring case.
+func (s *Store) PortalByName(name string) (*Portal, error) {
+	var p Portal
+	if err := s.db.Where("name = ?", name).First(&p).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &p, nil
+}
+
+// Portals lists every portal by name.
+func (s *Store) Portals() ([]Portal, error) {
+	var ps []Portal
+	return ps, s.db.Order("name").Find(&ps).Error
+}
+
+// DeletePortal removes a portal with its runs and its invoices' index rows (files stay).
+func (s *Store) DeletePortal(id int64) error {
+	res := s.db.Delete(&Portal{}, id)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return res.Error
+}
+
+// SetTOTP stores a new TOTP secret and forgets the used-step ledger of the old one.
+func (s *Store) SetTOTP(id int64, t TOTP) error {
+	res := s.db.Model(&Portal{ID: id}).Updates(map[string]any{
+		"totp_sealed": t.Sealed, "totp_issuer": t.Issuer, "totp_account": t.Account,
+		"totp_algorithm": t.Algorithm, "totp_digits": t.Digits, "totp_period": t.Period,
+		"totp_source": t.Source, "totp_last_step": 0, "updated_at": time.Now(),
+	})
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return res.Error
+}
+
+// ClearTOTP removes the TOTP secret.
+func (s *Store) ClearTOTP(id int64) error {
+	return s.SetTOTP(id, TOTP{})
+}
+
+// ClaimTOTPStep records step as the last used TOTP step of the portal if it is newer than the
+// one stored. It reports whether this call claimed it: false means the step (or a later one) was
+// already used, by this process or another, and its code must not be sent again.
+func (s *Store) ClaimTOTPStep(id, step int64) (bool, error) {
+	res := s.db.Model(&Portal{}).Where("id = ? AND totp_last_step < ?", id, step).
+		Update("totp_last_step", step)
+	return res.RowsAffected == 1, res.Error
+}
+
+// TOTPLastStep returns the last used TOTP step of the portal (0: none).
+func (s *Store) TOTPLastStep(id int64) (int64, error) {
+	var p Portal
+	if err := s.db.Select("totp_last_step").First(&p, id).Error; err != nil {
+		return 0, notFound(err)
+	}
+	return p.TOTPLastStep, nil
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs what billhound needs to build and run, and nothing that is already there:
+#   - Debian packages: chromium (the browser portal scripts drive), nodejs + npm (Playwright's
+#     driver runs on Node; the SPA is built with Vite), fonts so screenshots show text;
+#   - the Playwright driver, version 1.52.0 (the one playwright-go v0.5200.1 speaks to), as a
+#     folder holding `package` -> playwright-core and `node` -> the system node;
+#   - the SPA's npm packages (frontend/node_modules).
+# Used by `make run`, `make test`, .ci/run and the Dockerfile, so all of them set up the same way.
+# Never downloads a browser: Chromium comes from Debian.
+#
+# Environment:
+#   BILLHOUND_PLAYWRIGHT_DRIVER  where the driver folder goes (default: .cache/playwright-driver)
+#   SKIP_FRONTEND=1              do not install the SPA's npm packages (runtime images)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+driver_dir=${BILLHOUND_PLAYWRIGHT_DRIVER:-$root/.cache/playwright-driver}
+playwright_version=1.52.0
+
+say() { printf '==> %s\n' "$*"; }
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo); else
+    echo "install-deps: not root and no sudo; install the missing packages by hand" >&2
+  fi
+fi
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if ! fc-list 2>/dev/null | grep -qi dejavu; then missing+=(fonts-dejavu-core fontconfig); fi
+command -v curl >/dev/null 2>&1 || missing+=(ca-certificates)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The Playwright driver: playwright-core from npm plus a link to the system node.
+installed=""
+if [ -f "$driver_dir/package/package.json" ]; then
+  installed=$(node -p "require('$driver_dir/package/package.json').version" 2>/dev/null || true)
+fi
+if [ "$installed" != "$playwright_version" ]; then
+  say "Playwright driver $playwright_version -> $driver_dir"
+  mkdir -p "$driver_dir/npm"
+  (cd "$driver_dir/npm" &&
+    { [ -f package.json ] || echo '{"name":"billhound-playwright-driver","private":true}' > package.json; } &&
+    npm install --no-audit --no-fund --loglevel=error "playwright-core@$playwright_version" >/dev/null)
+  ln -sfn npm/node_modules/playwright-core "$driver_dir/package"
+fi
+ln -sfn "$(command -v node)" "$driver_dir/node"
+
+if [ "${SKIP_FRONTEND:-0}" != 1 ] && [ -f "$root/frontend/package.json" ]; then
+  if [ ! -d "$root/frontend/node_modules" ] || [ "$root/frontend/package-lock.json" -nt "$root/frontend/node_modules/.package-lock.json" ]; then
+    say "npm ci (frontend)"
+    (cd "$root/frontend" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+fi
+
+if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
+  echo "install-deps: Go is missing; install Go 1.26 (https://go.dev/doc/install) and run again" >&2
+  exit 1
+fi
+say "dependencies ready"
