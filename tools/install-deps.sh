@@ -10,8 +10,11 @@
 #
 # Environment:
 #   BILLHOUND_PLAYWRIGHT_DRIVER  where the driver folder goes (default: .cache/playwright-driver)
-#   SKIP_FRONTEND=1              do not install the SPA's npm packages (runtime images)
+#   INSTALL_PARTS                which parts to install (default: "system driver frontend");
+#                                the Dockerfile's stages each take the parts they need
 set -euo pipefail
+parts=" ${INSTALL_PARTS:-system driver frontend} "
+want() { [[ "$parts" == *" $1 "* ]]; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 driver_dir=${BILLHOUND_PLAYWRIGHT_DRIVER:-$root/.cache/playwright-driver}
@@ -27,11 +30,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
+if want system; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  if ! fc-list 2>/dev/null | grep -qi dejavu; then missing+=(fonts-dejavu-core fontconfig); fi
+  [ -d /etc/ssl/certs ] && [ -n "$(ls -A /etc/ssl/certs 2>/dev/null)" ] || missing+=(ca-certificates)
+fi
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
-if ! fc-list 2>/dev/null | grep -qi dejavu; then missing+=(fonts-dejavu-core fontconfig); fi
-command -v curl >/dev/null 2>&1 || missing+=(ca-certificates)
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -41,7 +46,8 @@ fi
 
 # The Playwright driver: playwright-core from npm plus a link to the system node.
 installed=""
-if [ -f "$driver_dir/package/package.json" ]; then
+if ! want driver; then installed=$playwright_version; fi
+if want driver && [ -f "$driver_dir/package/package.json" ]; then
   installed=$(node -p "require('$driver_dir/package/package.json').version" 2>/dev/null || true)
 fi
 if [ "$installed" != "$playwright_version" ]; then
@@ -52,16 +58,16 @@ if [ "$installed" != "$playwright_version" ]; then
     npm install --no-audit --no-fund --loglevel=error "playwright-core@$playwright_version" >/dev/null)
   ln -sfn npm/node_modules/playwright-core "$driver_dir/package"
 fi
-ln -sfn "$(command -v node)" "$driver_dir/node"
+if want driver; then ln -sfn "$(command -v node)" "$driver_dir/node"; fi
 
-if [ "${SKIP_FRONTEND:-0}" != 1 ] && [ -f "$root/frontend/package.json" ]; then
+if want frontend && [ -f "$root/frontend/package.json" ]; then
   if [ ! -d "$root/frontend/node_modules" ] || [ "$root/frontend/package-lock.json" -nt "$root/frontend/node_modules/.package-lock.json" ]; then
     say "npm ci (frontend)"
     (cd "$root/frontend" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
 fi
 
-if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
+if want frontend && ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
   echo "install-deps: Go is missing; install Go 1.26 (https://go.dev/doc/install) and run again" >&2
   exit 1
 fi

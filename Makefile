@@ -1,0 +1,43 @@
+# billhound: `make run` sets up what is missing, builds and starts the server;
+# `make test` runs every test (real Chromium, real SQLite, the demo portal).
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
+export BILLHOUND_PLAYWRIGHT_DRIVER ?= $(CURDIR)/.cache/playwright-driver
+
+BIN := ./billhound
+UI_INDEX := frontend/dist/spa/index.html
+UI_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.js frontend/package.json -type f 2>/dev/null)
+GO_SOURCES := $(shell find . -name '*.go' -not -path './frontend/*' -not -path './.cache/*') $(wildcard scripts/portals/*.js) go.mod go.sum
+
+.PHONY: run test deps ui build bench demo clean lint
+
+run: build
+	$(BIN) serve
+
+deps:
+	@tools/install-deps.sh
+
+$(UI_INDEX): $(UI_SOURCES) frontend/package-lock.json
+	@tools/install-deps.sh
+	cd frontend && npm run build --silent
+
+ui: $(UI_INDEX)
+
+$(BIN): $(UI_INDEX) $(GO_SOURCES)
+	go build -trimpath -o $(BIN) .
+
+build: deps $(BIN)
+
+# The tests build their own binary from the same sources (with the SPA embedded).
+test: build
+	go vet ./...
+	go test -count=1 -timeout 12m ./...
+
+bench: build
+	go test -run '^$$' -bench . -benchtime 3x -count 1 ./...
+
+demo: build
+	$(BIN) demo-portal --addr 127.0.0.1:9911
+
+clean:
+	rm -rf $(BIN) frontend/dist/spa

@@ -1,0 +1,109 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"billhound/archive"
+	"billhound/browser"
+	"billhound/config"
+	"billhound/credentials"
+	"billhound/runner"
+	"billhound/scripts"
+	"billhound/secrets"
+	"billhound/store"
+)
+
+// app is one process's wiring of billhound's parts over a data dir. The server and the CLI
+// commands build the same app, so they see the same data.
+type app struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	store   *store.Store
+	vault   *credentials.Vault
+	archive *archive.Archive
+	browser *browser.Manager
+	runner  *runner.Runner
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory %s: %w", cfg.DataDir, err)
+	}
+	key, from, err := secrets.LoadKey(secrets.KeySource{Value: cfg.SecretKey, File: cfg.SecretKeyFile, DataDir: cfg.DataDir})
+	if err != nil {
+		return nil, err
+	}
+	log.Debug("secret key loaded", "from", from)
+	box, err := secrets.NewBox(key)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(filepath.Join(cfg.DataDir, "billhound.db"))
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, store: st}
+	a.vault = &credentials.Vault{Store: st, Box: box}
+	a.archive = &archive.Archive{Root: filepath.Join(cfg.DataDir, "archive")}
+	a.browser = browser.New(browser.Options{
+		DriverDir: cfg.DriverDir, ChromiumPath: cfg.ChromiumPath, Headless: true,
+		IdleTimeout: cfg.BrowserIdle, Logger: log,
+	})
+	a.runner = &runner.Runner{
+		Store: st, Vault: a.vault, Archive: a.archive, Browser: a.browser,
+		Engine:    scripts.NewEngine(scripts.EngineOptions{DefaultTimeout: cfg.RunTimeout, Logger: log}),
+		Artifacts: filepath.Join(cfg.DataDir, "runs"),
+		Timeout:   cfg.RunTimeout,
+		Logger:    log,
+	}
+	return a, nil
+}
+
+// close stops runs, then the browser, then the database: each still needs the next.
+func (a *app) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := a.runner.Shutdown(ctx); err != nil {
+		a.log.Warn("runs did not stop in time", "err", err)
+	}
+	a.browser.Close()
+	a.store.Close()
+}
+
+// findPortal accepts a portal's name or id.
+func (a *app) findPortal(nameOrID string) (*store.Portal, error) {
+	p, err := a.store.PortalByName(nameOrID)
+	if err == store.ErrNotFound {
+		var id int64
+		if _, serr := fmt.Sscan(nameOrID, &id); serr == nil {
+			p, err = a.store.Portal(id)
+		}
+	}
+	if err == store.ErrNotFound {
+		names := []string{}
+		if ps, lerr := a.store.Portals(); lerr == nil {
+			for _, p := range ps {
+				names = append(names, p.Name)
+			}
+		}
+		if len(names) == 0 {
+			return nil, fmt.Errorf("no portal named %q; there are no portals yet (add one with `billhound portal add`)", nameOrID)
+		}
+		return nil, fmt.Errorf("no portal named %q; portals: %s", nameOrID, strings.Join(names, ", "))
+	}
+	return p, err
+}

@@ -1,0 +1,202 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"billhound/scripts"
+	"billhound/scripts/portals"
+	"billhound/store"
+	"billhound/twofa"
+)
+
+func runPortal(env *Env, args []string) error {
+	if len(args) == 0 {
+		return usageError("usage: billhound portal add NAME ... | billhound portal list")
+	}
+	switch args[0] {
+	case "add":
+		return portalAdd(env, args[1:])
+	case "list":
+		return portalList(env, args[1:])
+	}
+	return usageError("unknown portal command %q (add, list)", args[0])
+}
+
+func portalAdd(env *Env, args []string) error {
+	fs := flags(env, "portal add")
+	scriptPath := fs.String("script", "", "portal script file, or the name of a bundled one (demo.js)")
+	username := fs.String("username", "", "the portal account's username")
+	passwordFile := fs.String("password-file", "", "file holding the password (- reads standard input)")
+	url := fs.String("url", "", "the portal's address, if not the script's @url")
+	totpQR := fs.String("totp-qr", "", "image of the portal's 2FA QR code")
+	totpSecret := fs.String("totp-secret", "", "the portal's 2FA security key (base32)")
+	totpURI := fs.String("totp-uri", "", "the portal's otpauth:// URI")
+	cfg, err := loadConfig(env, fs, args)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if fs.NArg() != 1 {
+		return usageError("give one portal NAME (quote names with spaces)")
+	}
+	name := strings.TrimSpace(fs.Arg(0))
+	if *scriptPath == "" {
+		return usageError("--script is required")
+	}
+	script, err := readScript(*scriptPath)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if _, err := scripts.ParseHeader(script); err != nil {
+		return fail("%s: %v", *scriptPath, err)
+	}
+	password := ""
+	if *passwordFile != "" {
+		password, err = readSecretFile(*passwordFile)
+		if err != nil {
+			return fail("--password-file: %v", err)
+		}
+	}
+	var key *twofa.Key
+	source := ""
+	switch n := countSet(*totpQR, *totpSecret, *totpURI); {
+	case n > 1:
+		return usageError("give at most one of --totp-qr, --totp-secret, --totp-uri")
+	case *totpQR != "":
+		k, err := keyFromImageFile(*totpQR)
+		if err != nil {
+			return fail("--totp-qr: %v", err)
+		}
+		key, source = &k, "qr"
+	case *totpSecret != "":
+		k, err := twofa.ParseSecret(*totpSecret)
+		if err != nil {
+			return fail("--totp-secret: %v", err)
+		}
+		key, source = &k, "key"
+	case *totpURI != "":
+		k, err := twofa.ParseURI(*totpURI)
+		if err != nil {
+			return fail("--totp-uri: %v", err)
+		}
+		key, source = &k, "uri"
+	}
+
+	a, err := openApp(cfg, newLogger("warn"))
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	p := &store.Portal{Name: name, Script: script, URL: *url, Username: *username}
+	if err := a.store.CreatePortal(p); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return fail("a portal named %q already exists", name)
+		}
+		return err
+	}
+	if password != "" {
+		if p.PasswordSealed, err = a.vault.SealPassword(p.ID, password); err != nil {
+			return err
+		}
+		if err := a.store.UpdatePortal(p); err != nil {
+			return err
+		}
+	}
+	if key != nil {
+		if err := a.vault.SetTOTP(p.ID, *key, source); err != nil {
+			return err
+		}
+	}
+	twofaNote := "no 2FA"
+	if key != nil {
+		twofaNote = "2FA " + key.Issuer
+	}
+	fmt.Fprintf(env.Stdout, "added portal %q (id %d, %s)\n", p.Name, p.ID, strings.TrimSpace(twofaNote))
+	return nil
+}
+
+func portalList(env *Env, args []string) error {
+	fs := flags(env, "portal list")
+	cfg, err := loadConfig(env, fs, args)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	a, err := openApp(cfg, newLogger("warn"))
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	ps, err := a.store.Portals()
+	if err != nil {
+		return err
+	}
+	last, err := a.store.LastRuns()
+	if err != nil {
+		return err
+	}
+	counts, err := a.store.InvoiceCounts()
+	if err != nil {
+		return err
+	}
+	if len(ps) == 0 {
+		fmt.Fprintln(env.Stdout, "no portals yet; add one with `billhound portal add` or in the web UI")
+		return nil
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tUSERNAME\t2FA\tINVOICES\tLAST RUN")
+	for _, p := range ps {
+		tf := "-"
+		if p.HasTOTP() {
+			tf = "totp"
+		}
+		lr := "never"
+		if r, ok := last[p.ID]; ok {
+			lr = r.Status + " " + r.StartedAt.Local().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\n", p.ID, p.Name, p.Username, tf, counts[p.ID], lr)
+	}
+	return tw.Flush()
+}
+
+func readScript(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err == nil {
+		return string(data), nil
+	}
+	if src, ok := portals.Source(path); ok && !strings.Contains(path, "/") {
+		return src, nil
+	}
+	return "", err
+}
+
+// readSecretFile reads a password from a file (or stdin), dropping one trailing newline.
+func readSecretFile(path string) (string, error) {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = readAll(os.Stdin)
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return "", err
+	}
+	s := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
+	if s == "" {
+		return "", errors.New("the file is empty")
+	}
+	return s, nil
+}
+
+func countSet(vals ...string) int {
+	n := 0
+	for _, v := range vals {
+		if v != "" {
+			n++
+		}
+	}
+	return n
+}

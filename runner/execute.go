@@ -1,0 +1,134 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/playwright-community/playwright-go"
+
+	"billhound/browser"
+	"billhound/scripts"
+	"billhound/store"
+)
+
+// execute carries out a begun run and always finishes it, whatever happens.
+func (r *Runner) execute(ctx context.Context, run *store.Run) *Result {
+	h := &runHost{r: r, run: run, red: &redactor{}, knownIDs: map[string]bool{}}
+	res := &Result{Run: run}
+	err := r.perform(ctx, h)
+	h.mu.Lock()
+	res.New, res.Known, res.Failed = h.saved, h.known, h.failed
+	run.NewCount, run.KnownCount, run.FailedCount = len(h.saved), len(h.known), len(h.failed)
+	h.mu.Unlock()
+	if err != nil {
+		run.Status = store.RunFailed
+		run.Error = h.red.apply(err.Error())
+		h.Log("error", "run failed: "+err.Error())
+	} else {
+		run.Status = store.RunSucceeded
+		h.Log("info", fmt.Sprintf("run succeeded: %d new, %d already archived, %d failed", run.NewCount, run.KnownCount, run.FailedCount))
+	}
+	if ferr := r.Store.FinishRun(run); ferr != nil {
+		r.Logger.Error("cannot store the run's outcome", "run", run.ID, "err", ferr)
+	}
+	r.Logger.Info("run finished", "run", run.ID, "portal", run.PortalID, "status", run.Status,
+		"new", run.NewCount, "known", run.KnownCount, "failed", run.FailedCount)
+	return res
+}
+
+// perform runs the script; a failure leaves a screenshot and the page's HTML as artifacts.
+func (r *Runner) perform(ctx context.Context, h *runHost) error {
+	p, err := r.Store.Portal(h.run.PortalID)
+	if err != nil {
+		return err
+	}
+	h.portal = p
+	if err := h.openSecrets(); err != nil {
+		return err
+	}
+	header, err := scripts.ParseHeader(p.Script)
+	if err != nil {
+		return fmt.Errorf("the portal's script: %w", err)
+	}
+	url := p.URL
+	if url == "" {
+		url = header.URL
+	}
+	if h.since, err = r.Store.LastSuccess(p.ID); err != nil {
+		return err
+	}
+	h.Log("info", fmt.Sprintf("run %d of %q (%s) started", h.run.ID, p.Name, header.Name))
+
+	// The browser gets the run's whole budget plus a little, so the engine's own limit is what
+	// ends a slow script, with its clear message, and cleanup still has a live browser.
+	ctx, cancel := context.WithTimeout(ctx, r.Timeout+30*time.Second)
+	defer cancel()
+	bc, err := r.Browser.NewContext(ctx, browser.ContextOptions{BaseURL: url})
+	if err != nil {
+		return err
+	}
+	defer bc.Close()
+	page, err := bc.NewPage()
+	if err != nil {
+		return fmt.Errorf("open a browser page: %w", err)
+	}
+	err = r.Engine.Run(ctx, scripts.RunOptions{
+		Source:  p.Script,
+		Page:    page,
+		Host:    h,
+		Portal:  scripts.PortalInfo{Name: p.Name, URL: url},
+		Timeout: r.Timeout,
+	})
+	if err != nil {
+		h.keepFailurePage(page)
+	}
+	return err
+}
+
+// keepFailurePage saves what the browser showed when the run failed: that is what a user
+// looks at first.
+func (h *runHost) keepFailurePage(page playwright.Page) {
+	if page == nil || page.IsClosed() {
+		return
+	}
+	timeout := float64(10 * time.Second / time.Millisecond)
+	if png, err := page.Screenshot(playwright.PageScreenshotOptions{FullPage: playwright.Bool(true), Timeout: &timeout}); err == nil {
+		if err := h.Artifact("failure.png", png); err != nil {
+			h.r.Logger.Warn("cannot keep the failure screenshot", "run", h.run.ID, "err", err)
+		}
+	} else {
+		h.Log("warn", "no failure screenshot: "+firstLine(err.Error()))
+	}
+	html, err := contentWithin(page, 10*time.Second)
+	if err == nil {
+		h.Artifact("failure.html", []byte(h.red.apply(html)))
+	}
+	h.Log("info", "page at failure: "+page.URL())
+}
+
+func contentWithin(page playwright.Page, d time.Duration) (string, error) {
+	type result struct {
+		html string
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() { html, err := page.Content(); ch <- result{html, err} }()
+	select {
+	case r := <-ch:
+		return r.html, r.err
+	case <-time.After(d):
+		return "", errors.New("timed out reading the page")
+	}
+}
+
+func firstLine(s string) string {
+	for i, c := range s {
+		if c == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
+

@@ -1,0 +1,222 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"billhound/archive"
+	"billhound/scripts"
+	"billhound/store"
+	"billhound/twofa"
+)
+
+// runHost is the scripts.Host of one run: the only door from a script to billhound.
+type runHost struct {
+	r      *Runner
+	run    *store.Run
+	portal *store.Portal
+	red    *redactor
+	since  *time.Time
+
+	creds map[string]string
+	key   *twofa.Key
+
+	mu        sync.Mutex
+	saved     []store.Invoice
+	known     []string
+	knownIDs  map[string]bool
+	failed    []string
+	artifacts int
+}
+
+var _ scripts.Host = (*runHost)(nil)
+
+// openSecrets decrypts the portal's password and TOTP key for this run only, and teaches
+// the redactor to hide them.
+func (h *runHost) openSecrets() error {
+	v := h.r.Vault
+	password, err := v.Password(h.portal)
+	if err != nil {
+		return err
+	}
+	h.creds = map[string]string{"username": h.portal.Username, "password": password}
+	h.red.add(password)
+	k, ok, err := v.TOTP(h.portal)
+	if err != nil {
+		return err
+	}
+	if ok {
+		h.key = &k
+		h.red.add(k.Base32())
+	}
+	return nil
+}
+
+func (h *runHost) Credentials() map[string]string {
+	out := make(map[string]string, len(h.creds))
+	for k, v := range h.creds {
+		out[k] = v
+	}
+	return out
+}
+
+func (h *runHost) TOTP(ctx context.Context) (string, error) {
+	if h.key == nil {
+		return "", errors.New("this portal has no 2FA secret; set one up on the portal's page")
+	}
+	code, step, err := twofa.NextCode(ctx, *h.key, func(step int64) (bool, error) {
+		return h.r.Store.ClaimTOTPStep(h.portal.ID, step)
+	}, time.Now)
+	if err != nil {
+		return "", err
+	}
+	h.red.add(code)
+	h.Log("info", fmt.Sprintf("2FA code for time step %d handed to the script", step))
+	return code, nil
+}
+
+func (h *runHost) Known(id string) (bool, error) {
+	known, err := h.r.Store.KnownNumber(h.portal.ID, id)
+	if known {
+		h.noteKnown(id)
+	}
+	return known, err
+}
+
+func (h *runHost) noteKnown(id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.knownIDs[id] {
+		h.knownIDs[id] = true
+		h.known = append(h.known, id)
+	}
+}
+
+func (h *runHost) Since() *time.Time { return h.since }
+
+func (h *runHost) Log(level, message string) {
+	message = h.red.apply(message)
+	if err := h.r.Store.AddRunLog(h.run.ID, level, message); err != nil {
+		h.r.Logger.Warn("cannot store a run log line", "run", h.run.ID, "err", err)
+	}
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// Artifact keeps a file with the run under a safe, unique, numbered name.
+func (h *runHost) Artifact(name string, data []byte) error {
+	h.mu.Lock()
+	h.artifacts++
+	n := h.artifacts
+	h.mu.Unlock()
+	name = strings.Trim(unsafeName.ReplaceAllString(filepath.Base(name), "-"), ".-")
+	if name == "" {
+		name = "artifact"
+	}
+	dir := h.r.ArtifactDir(h.run.ID)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, fmt.Sprintf("%02d-%s", n, name)), data, 0o640)
+}
+
+// SaveInvoice files a document once: a number or content already archived is a duplicate.
+func (h *runHost) SaveInvoice(ctx context.Context, doc scripts.Document) (scripts.SaveResult, error) {
+	res, err := h.save(doc)
+	if err != nil {
+		h.mu.Lock()
+		h.failed = append(h.failed, describe(doc))
+		h.mu.Unlock()
+		h.Log("error", fmt.Sprintf("could not file %s: %v", describe(doc), err))
+	}
+	return res, err
+}
+
+func (h *runHost) save(doc scripts.Document) (scripts.SaveResult, error) {
+	m := doc.Meta
+	day, err := archive.ParseDate(m.Date)
+	if err != nil {
+		h.Log("warn", err.Error()+"; the file is named by today's date")
+	}
+	amount, currency, err := archive.ParseAmount(m.Amount)
+	if err != nil {
+		h.Log("warn", err.Error())
+	}
+	if m.Currency != "" {
+		currency = strings.ToUpper(m.Currency)
+	}
+	sum := archive.Sum(doc.Data)
+	if dup, err := h.r.Store.FindDuplicate(h.portal.ID, m.ID, sum); err != nil {
+		return scripts.SaveResult{}, err
+	} else if dup != nil {
+		h.noteKnown(firstNonEmpty(m.ID, dup.Number, sum[:12]))
+		h.Log("info", fmt.Sprintf("%s is already archived as %s", describe(doc), dup.Path))
+		return scripts.SaveResult{Duplicate: true, Path: dup.Path}, nil
+	}
+	filed, err := h.r.Archive.Write(archive.Item{PortalSlug: h.portal.Slug, Number: m.ID, Date: day, Data: doc.Data}, time.Now())
+	if err != nil {
+		return scripts.SaveResult{}, err
+	}
+	inv := store.Invoice{
+		PortalID: h.portal.ID, RunID: &h.run.ID, Number: m.ID, Amount: amount, Currency: currency,
+		Title: m.Title, Path: filed.Path, FileName: filed.FileName, Size: int64(len(doc.Data)),
+		SHA256: filed.SHA256, ContentType: filed.ContentType, SourceURL: doc.SourceURL,
+	}
+	if !day.IsZero() {
+		inv.Date = day.Format("2006-01-02")
+	}
+	if err := h.r.Store.CreateInvoice(&inv); err != nil {
+		h.r.Archive.Remove(filed.Path)
+		if errors.Is(err, store.ErrConflict) { // filed meanwhile by another process
+			h.noteKnown(firstNonEmpty(m.ID, sum[:12]))
+			return scripts.SaveResult{Duplicate: true}, nil
+		}
+		return scripts.SaveResult{}, err
+	}
+	if filed.ContentType != "application/pdf" {
+		h.Log("warn", fmt.Sprintf("%s is %s, not a PDF", describe(doc), filed.ContentType))
+	}
+	h.mu.Lock()
+	h.saved = append(h.saved, inv)
+	h.mu.Unlock()
+	h.Log("info", fmt.Sprintf("saved %s (%s) as %s", describe(doc), humanSize(inv.Size), filed.Path))
+	return scripts.SaveResult{Saved: true, Path: filed.Path}, nil
+}
+
+func describe(doc scripts.Document) string {
+	switch {
+	case doc.Meta.ID != "":
+		return "invoice " + doc.Meta.ID
+	case doc.SuggestedName != "":
+		return "file " + doc.SuggestedName
+	case doc.SourceURL != "":
+		return doc.SourceURL
+	}
+	return "a document"
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

@@ -1,0 +1,137 @@
+// Package runner carries out a run: it opens the portal's secrets, gives the script a fresh
+// browser context, files what the script downloads, and writes the run's log, outcome and
+// failure artifacts. The server starts runs in the background; the CLI waits for one.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"billhound/archive"
+	"billhound/browser"
+	"billhound/scripts"
+	"billhound/credentials"
+	"billhound/store"
+)
+
+// ErrAlreadyRunning is returned when the portal has a run in progress (in this process or
+// another one on the same data dir).
+var ErrAlreadyRunning = errors.New("this portal is already running")
+
+// Runner starts and tracks runs. One Runner serves a process.
+type Runner struct {
+	Store     *store.Store
+	Vault     *credentials.Vault
+	Archive   *archive.Archive
+	Browser   *browser.Manager
+	Engine    *scripts.Engine
+	Artifacts string        // folder of run artifacts: <Artifacts>/<run id>/<name>
+	Timeout   time.Duration // a run's time limit
+	Logger    *slog.Logger
+
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	cancels map[int64]context.CancelFunc
+}
+
+// Result is what one run did, for the CLI's report.
+type Result struct {
+	Run    *store.Run
+	New    []store.Invoice
+	Known  []string
+	Failed []string
+}
+
+// Start begins a run in the background and returns it in status running.
+func (r *Runner) Start(portalID int64, trigger string) (*store.Run, error) {
+	run, err := r.begin(portalID, trigger)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.track(run.ID, cancel)
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		defer r.untrack(run.ID)
+		r.execute(ctx, run)
+	}()
+	return run, nil
+}
+
+// RunNow runs a portal and waits for the outcome.
+func (r *Runner) RunNow(ctx context.Context, portalID int64, trigger string) (*Result, error) {
+	run, err := r.begin(portalID, trigger)
+	if err != nil {
+		return nil, err
+	}
+	return r.execute(ctx, run), nil
+}
+
+// Shutdown stops every run of this process (they end as failed, "billhound stopped") and
+// waits for them to write their outcome, or until ctx ends.
+func (r *Runner) Shutdown(ctx context.Context) error {
+	r.mu.Lock()
+	for _, cancel := range r.cancels {
+		cancel()
+	}
+	r.mu.Unlock()
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// ArtifactDir is where a run's artifacts are kept.
+func (r *Runner) ArtifactDir(runID int64) string {
+	return filepath.Join(r.Artifacts, fmt.Sprint(runID))
+}
+
+// Artifacts lists a run's artifact files.
+func (r *Runner) ListArtifacts(runID int64) ([]os.DirEntry, error) {
+	entries, err := os.ReadDir(r.ArtifactDir(runID))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	return entries, err
+}
+
+func (r *Runner) begin(portalID int64, trigger string) (*store.Run, error) {
+	if _, err := r.Store.Portal(portalID); err != nil {
+		return nil, err
+	}
+	// A run row older than the time limit plus slack belongs to a process that died.
+	run, err := r.Store.StartRun(portalID, trigger, r.Timeout+2*time.Minute)
+	if errors.Is(err, store.ErrConflict) {
+		return nil, ErrAlreadyRunning
+	}
+	return run, err
+}
+
+func (r *Runner) track(id int64, cancel context.CancelFunc) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cancels == nil {
+		r.cancels = map[int64]context.CancelFunc{}
+	}
+	r.cancels[id] = cancel
+}
+
+func (r *Runner) untrack(id int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.cancels[id]; ok {
+		c()
+		delete(r.cancels, id)
+	}
+}

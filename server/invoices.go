@@ -1,0 +1,78 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"billhound/store"
+)
+
+type invoiceView struct {
+	ID          int64     `json:"id"`
+	PortalID    int64     `json:"portalId"`
+	PortalName  string    `json:"portalName"`
+	Number      string    `json:"number"`
+	Date        string    `json:"date"`
+	Amount      string    `json:"amount"`
+	Currency    string    `json:"currency"`
+	Title       string    `json:"title"`
+	Size        int64     `json:"size"`
+	SHA256      string    `json:"sha256"`
+	ContentType string    `json:"contentType"`
+	FileName    string    `json:"fileName"`
+	RunID       *int64    `json:"runId"`
+	CreatedAt   time.Time `json:"createdAt"`
+	URL         string    `json:"url"`
+}
+
+func viewInvoice(r *store.InvoiceRow) invoiceView {
+	return invoiceView{r.ID, r.PortalID, r.PortalName, r.Number, r.Date, r.Amount, r.Currency, r.Title, r.Size,
+		r.SHA256, r.ContentType, r.FileName, r.RunID, r.CreatedAt, "/api/invoices/" + strconv.FormatInt(r.ID, 10) + "/file"}
+}
+
+func (s *Server) listInvoices(c echo.Context) error {
+	var portalID int64
+	if v := c.QueryParam("portal"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return errBadRequest("portal must be a number")
+		}
+		portalID = id
+	}
+	rows, err := s.deps.Store.Invoices(portalID)
+	if err != nil {
+		return err
+	}
+	out := make([]invoiceView, 0, len(rows))
+	for i := range rows {
+		out = append(out, viewInvoice(&rows[i]))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) getInvoiceFile(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	inv, err := s.deps.Store.Invoice(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound("no invoice with id " + c.Param("id"))
+	}
+	if err != nil {
+		return err
+	}
+	path := s.deps.Archive.Path(inv.Path)
+	if _, err := os.Stat(path); err != nil {
+		return errNotFound("the archived file " + inv.Path + " is missing from the data folder")
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, inv.ContentType)
+	h.Set("Content-Security-Policy", "sandbox")
+	return c.Attachment(path, inv.FileName)
+}

@@ -1,0 +1,250 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"billhound/scripts"
+	"billhound/scripts/portals"
+	"billhound/store"
+)
+
+// portalView is a portal as the API shows it: never a secret, only whether one is set.
+type portalView struct {
+	ID           int64      `json:"id"`
+	Name         string     `json:"name"`
+	URL          string     `json:"url"`
+	Script       string     `json:"script"`
+	ScriptName   string     `json:"scriptName"`
+	Username     string     `json:"username"`
+	HasPassword  bool       `json:"hasPassword"`
+	Fields       []string   `json:"fields"`
+	TwoFA        twofaView  `json:"twofa"`
+	LastRun      *runView   `json:"lastRun"`
+	InvoiceCount int        `json:"invoiceCount"`
+	CreatedAt    time.Time  `json:"createdAt"`
+}
+
+type twofaView struct {
+	Configured bool   `json:"configured"`
+	Issuer     string `json:"issuer,omitempty"`
+	Account    string `json:"account,omitempty"`
+	Algorithm  string `json:"algorithm,omitempty"`
+	Digits     int    `json:"digits,omitempty"`
+	Period     int    `json:"period,omitempty"`
+	Source     string `json:"source,omitempty"`
+}
+
+func viewTwoFA(p *store.Portal) twofaView {
+	if !p.HasTOTP() {
+		return twofaView{}
+	}
+	return twofaView{true, p.TOTPIssuer, p.TOTPAccount, p.TOTPAlgorithm, p.TOTPDigits, p.TOTPPeriod, p.TOTPSource}
+}
+
+func viewPortal(p *store.Portal, last *store.Run, invoices int) portalView {
+	v := portalView{
+		ID: p.ID, Name: p.Name, URL: p.URL, Script: p.Script, Username: p.Username,
+		HasPassword: len(p.PasswordSealed) > 0, TwoFA: viewTwoFA(p), InvoiceCount: invoices, CreatedAt: p.CreatedAt,
+		Fields: []string{"username", "password"},
+	}
+	if h, err := scripts.ParseHeader(p.Script); err == nil {
+		v.ScriptName, v.Fields = h.Name, h.Fields
+	}
+	if last != nil {
+		rv := viewRun(last, p.Name)
+		v.LastRun = &rv
+	}
+	return v
+}
+
+func (s *Server) listPortals(c echo.Context) error {
+	ps, err := s.deps.Store.Portals()
+	if err != nil {
+		return err
+	}
+	last, err := s.deps.Store.LastRuns()
+	if err != nil {
+		return err
+	}
+	counts, err := s.deps.Store.InvoiceCounts()
+	if err != nil {
+		return err
+	}
+	out := make([]portalView, 0, len(ps))
+	for i := range ps {
+		var lr *store.Run
+		if r, ok := last[ps[i].ID]; ok {
+			lr = &r
+		}
+		out = append(out, viewPortal(&ps[i], lr, counts[ps[i].ID]))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) getPortal(c echo.Context) error {
+	p, err := s.portalParam(c)
+	if err != nil {
+		return err
+	}
+	return s.respondPortal(c, http.StatusOK, p)
+}
+
+func (s *Server) respondPortal(c echo.Context, status int, p *store.Portal) error {
+	runs, err := s.deps.Store.Runs(p.ID, 1)
+	if err != nil {
+		return err
+	}
+	var last *store.Run
+	if len(runs) > 0 {
+		last = &runs[0]
+	}
+	counts, err := s.deps.Store.InvoiceCounts()
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, viewPortal(p, last, counts[p.ID]))
+}
+
+type portalBody struct {
+	Name     string  `json:"name"`
+	Script   string  `json:"script"`
+	URL      string  `json:"url"`
+	Username string  `json:"username"`
+	Password *string `json:"password"`
+}
+
+// check validates a portal form; the script must at least have a readable header.
+func (b *portalBody) check() error {
+	b.Name, b.URL, b.Username = strings.TrimSpace(b.Name), strings.TrimSpace(b.URL), strings.TrimSpace(b.Username)
+	if b.Name == "" {
+		return errBadRequest("give the portal a name")
+	}
+	if len(b.Name) > 100 {
+		return errBadRequest("the name is longer than 100 characters")
+	}
+	if strings.TrimSpace(b.Script) == "" {
+		return errBadRequest("choose or paste a portal script")
+	}
+	if len(b.Script) > 512*1024 {
+		return errBadRequest("the script is larger than 512 KB")
+	}
+	if _, err := scripts.ParseHeader(b.Script); err != nil {
+		return errBadRequest("the script's header: " + err.Error())
+	}
+	if b.URL != "" && !strings.HasPrefix(b.URL, "http://") && !strings.HasPrefix(b.URL, "https://") {
+		return errBadRequest("the portal URL must start with http:// or https://")
+	}
+	return nil
+}
+
+func (s *Server) createPortal(c echo.Context) error {
+	var b portalBody
+	if err := c.Bind(&b); err != nil {
+		return errBadRequest("expected JSON {name, script, url, username, password}")
+	}
+	if err := b.check(); err != nil {
+		return err
+	}
+	p := &store.Portal{Name: b.Name, Script: b.Script, URL: b.URL, Username: b.Username}
+	if err := s.deps.Store.CreatePortal(p); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return errConflict("a portal named \"" + b.Name + "\" already exists")
+		}
+		return err
+	}
+	if b.Password != nil && *b.Password != "" {
+		// The sealed password is bound to the portal's id, known only now.
+		sealed, err := s.deps.Vault.SealPassword(p.ID, *b.Password)
+		if err != nil {
+			return err
+		}
+		p.PasswordSealed = sealed
+		if err := s.deps.Store.UpdatePortal(p); err != nil {
+			return err
+		}
+	}
+	return s.respondPortal(c, http.StatusCreated, p)
+}
+
+func (s *Server) updatePortal(c echo.Context) error {
+	p, err := s.portalParam(c)
+	if err != nil {
+		return err
+	}
+	var b portalBody
+	if err := c.Bind(&b); err != nil {
+		return errBadRequest("expected JSON {name, script, url, username, password}")
+	}
+	if err := b.check(); err != nil {
+		return err
+	}
+	p.Name, p.Script, p.URL, p.Username = b.Name, b.Script, b.URL, b.Username
+	if b.Password != nil && *b.Password != "" {
+		if p.PasswordSealed, err = s.deps.Vault.SealPassword(p.ID, *b.Password); err != nil {
+			return err
+		}
+	}
+	if err := s.deps.Store.UpdatePortal(p); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return errConflict("a portal named \"" + b.Name + "\" already exists")
+		}
+		return err
+	}
+	return s.respondPortal(c, http.StatusOK, p)
+}
+
+func (s *Server) deletePortal(c echo.Context) error {
+	p, err := s.portalParam(c)
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Store.DeletePortal(p.ID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) listBundledScripts(c echo.Context) error {
+	list, err := portals.List()
+	if err != nil {
+		return err
+	}
+	type view struct {
+		File   string `json:"file"`
+		Name   string `json:"name"`
+		URL    string `json:"url"`
+		TwoFA  string `json:"twofa"`
+		Source string `json:"source"`
+	}
+	out := make([]view, 0, len(list))
+	for _, b := range list {
+		out = append(out, view{b.File, b.Header.Name, b.Header.URL, b.Header.TwoFA, b.Source})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) portalParam(c echo.Context) (*store.Portal, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.deps.Store.Portal(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNotFound("no portal with id " + c.Param("id"))
+	}
+	return p, err
+}
+
+func idParam(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errBadRequest(name + " must be a positive number")
+	}
+	return id, nil
+}

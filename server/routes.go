@@ -1,0 +1,46 @@
+package server
+
+import (
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// routes is the one table of every route. docs/API.md describes the same list.
+func (s *Server) routes() {
+	e := s.echo
+	e.Use(middleware.Recover())
+	e.Use(securityHeaders)
+	e.Use(s.accessLog)
+
+	api := e.Group("/api", middleware.BodyLimit("2M"))
+	api.GET("/setup", s.getSetup)
+	api.POST("/setup", s.postSetup)
+	api.POST("/login", s.postLogin)
+
+	auth := api.Group("", s.requireSession)
+	auth.POST("/logout", s.postLogout)
+	auth.GET("/me", s.getMe)
+
+	auth.GET("/bundled-scripts", s.listBundledScripts)
+	auth.GET("/portals", s.listPortals)
+	auth.POST("/portals", s.createPortal)
+	auth.GET("/portals/:id", s.getPortal)
+	auth.PUT("/portals/:id", s.updatePortal)
+	auth.DELETE("/portals/:id", s.deletePortal)
+
+	// Images of QR codes can be large phone photos; the body limit of /api does not apply.
+	e.PUT("/api/portals/:id/totp", s.putTOTP, middleware.BodyLimit(maxUpload), s.requireSession)
+	auth.GET("/portals/:id/totp/code", s.getTOTPCode)
+	auth.DELETE("/portals/:id/totp", s.deleteTOTP)
+
+	auth.POST("/portals/:id/runs", s.startRun)
+	auth.GET("/runs", s.listRuns)
+	auth.GET("/runs/:id", s.getRun)
+	auth.GET("/runs/:id/artifacts/:name", s.getArtifact)
+
+	auth.GET("/invoices", s.listInvoices)
+	auth.GET("/invoices/:id/file", s.getInvoiceFile)
+
+	api.Any("/*", func(c echo.Context) error { return errNotFound("no such API route") })
+	e.GET("/*", s.serveUI)
+}

@@ -1,0 +1,175 @@
+package server
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"billhound/runner"
+	"billhound/store"
+)
+
+type runView struct {
+	ID          int64          `json:"id"`
+	PortalID    int64          `json:"portalId"`
+	PortalName  string         `json:"portalName"`
+	Status      string         `json:"status"`
+	Trigger     string         `json:"trigger"`
+	StartedAt   time.Time      `json:"startedAt"`
+	FinishedAt  *time.Time     `json:"finishedAt"`
+	Error       string         `json:"error"`
+	NewCount    int            `json:"newCount"`
+	KnownCount  int            `json:"knownCount"`
+	FailedCount int            `json:"failedCount"`
+	Log         []logView      `json:"log,omitempty"`
+	Artifacts   []artifactView `json:"artifacts,omitempty"`
+}
+
+type logView struct {
+	Time    time.Time `json:"time"`
+	Level   string    `json:"level"`
+	Message string    `json:"message"`
+}
+
+type artifactView struct {
+	Name string `json:"name"`
+	Size int64  `json:"size"`
+	URL  string `json:"url"`
+}
+
+func viewRun(r *store.Run, portalName string) runView {
+	return runView{ID: r.ID, PortalID: r.PortalID, PortalName: portalName, Status: r.Status, Trigger: r.Trigger,
+		StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Error: r.Error,
+		NewCount: r.NewCount, KnownCount: r.KnownCount, FailedCount: r.FailedCount}
+}
+
+func (s *Server) startRun(c echo.Context) error {
+	p, err := s.portalParam(c)
+	if err != nil {
+		return err
+	}
+	run, err := s.deps.Runner.Start(p.ID, "manual")
+	if errors.Is(err, runner.ErrAlreadyRunning) {
+		return errConflict("this portal is already running; wait for the run to end")
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, viewRun(run, p.Name))
+}
+
+func (s *Server) listRuns(c echo.Context) error {
+	var portalID int64
+	if v := c.QueryParam("portal"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return errBadRequest("portal must be a number")
+		}
+		portalID = id
+	}
+	limit := 50
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 || n > 1000 {
+			return errBadRequest("limit must be between 1 and 1000")
+		}
+		limit = n
+	}
+	runs, err := s.deps.Store.Runs(portalID, limit)
+	if err != nil {
+		return err
+	}
+	names, err := s.portalNames()
+	if err != nil {
+		return err
+	}
+	out := make([]runView, 0, len(runs))
+	for i := range runs {
+		out = append(out, viewRun(&runs[i], names[runs[i].PortalID]))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) getRun(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := s.deps.Store.Run(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound("no run with id " + c.Param("id"))
+	}
+	if err != nil {
+		return err
+	}
+	names, err := s.portalNames()
+	if err != nil {
+		return err
+	}
+	v := viewRun(r, names[r.PortalID])
+	logs, err := s.deps.Store.RunLogs(r.ID)
+	if err != nil {
+		return err
+	}
+	v.Log = make([]logView, 0, len(logs))
+	for _, l := range logs {
+		v.Log = append(v.Log, logView{l.Time, l.Level, l.Message})
+	}
+	entries, err := s.deps.Runner.ListArtifacts(r.ID)
+	if err != nil {
+		return err
+	}
+	v.Artifacts = []artifactView{}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		v.Artifacts = append(v.Artifacts, artifactView{e.Name(), info.Size(), "/api/runs/" + strconv.FormatInt(r.ID, 10) + "/artifacts/" + e.Name()})
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// getArtifact serves a run artifact. A page's HTML comes from the portal, so it is served
+// sandboxed: it must not run scripts with billhound's origin.
+func (s *Server) getArtifact(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	name := c.Param("name")
+	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+		return errBadRequest("bad artifact name")
+	}
+	path := filepath.Join(s.deps.Runner.ArtifactDir(id), name)
+	if _, err := os.Stat(path); err != nil {
+		return errNotFound("no such artifact")
+	}
+	ct := mime.TypeByExtension(filepath.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	h := c.Response().Header()
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'")
+	h.Set(echo.HeaderContentType, ct)
+	return c.File(path)
+}
+
+func (s *Server) portalNames() (map[int64]string, error) {
+	ps, err := s.deps.Store.Portals()
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[int64]string, len(ps))
+	for _, p := range ps {
+		names[p.ID] = p.Name
+	}
+	return names, nil
+}

@@ -1,0 +1,73 @@
+// Package server is billhound's HTTP side: the JSON API under /api and the embedded SPA. It
+// holds no state of its own; handlers call the store, the runner and the 2FA package.
+package server
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"billhound/archive"
+	"billhound/runner"
+	"billhound/credentials"
+	"billhound/store"
+)
+
+// Deps is what the server needs; main builds them.
+type Deps struct {
+	Store   *store.Store
+	Vault   *credentials.Vault
+	Runner  *runner.Runner
+	Archive *archive.Archive
+	UI      fs.FS // the built SPA (index.html at its root); nil serves a "not built" page
+	Logger  *slog.Logger
+}
+
+// Server is the HTTP server.
+type Server struct {
+	deps   Deps
+	echo   *echo.Echo
+	http   *http.Server
+	logins *loginLimiter
+}
+
+// New builds the server and its routes.
+func New(d Deps) *Server {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{deps: d, echo: e, logins: newLoginLimiter()}
+	e.HTTPErrorHandler = s.handleError
+	s.routes()
+	return s
+}
+
+// Handler is the server's http.Handler (for tests with httptest).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.http = &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	err := s.http.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting requests and waits for those in flight.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.http == nil {
+		return nil
+	}
+	return s.http.Shutdown(ctx)
+}
