@@ -1,0 +1,75 @@
+package demoportal
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"log"
+	"net/http"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed style.css
+var styleCSS []byte
+
+// view is everything any page shows; each template uses its part.
+type view struct {
+	Brand  string
+	Title  string
+	User   string // signed-in username; "" shows no navigation
+	Nav    string // current section for aria-current: "account", "invoices", "security"
+	Error  string // shown as <p class="error" role="alert">; scripts test for .error
+	Notice string
+
+	// login
+	Username, Next         string
+	DemoUser, DemoPassword string // the default credentials, shown only on the default portal
+
+	// security
+	TwoFAOn       bool
+	SetupID       string
+	SecretGroups  string
+	QRURL         string
+	SetupSeconds  int
+	RecoveryCodes []string // shown once, right after enabling
+	RecoveryLeft  int
+
+	// account and invoices
+	Invoices []invoiceRow
+}
+
+// pages holds one template per page, each the layout plus that page's "content".
+var pages = func() map[string]*template.Template {
+	layout := template.Must(template.ParseFS(templateFS, "templates/layout.html"))
+	out := map[string]*template.Template{}
+	for _, name := range []string{"login", "code", "recovery", "account", "security", "invoices", "notfound"} {
+		out[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
+	}
+	return out
+}()
+
+// render writes a page. It renders into a buffer first so a template error never leaves half a
+// page behind a 200.
+func (p *Portal) render(w http.ResponseWriter, status int, page string, v view) {
+	v.Brand = p.name
+	var buf bytes.Buffer
+	if err := pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
+		log.Printf("demoportal: render %s: %v", page, err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	// Pages show account data; keep them out of caches and the back-forward cache.
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func handleStyle(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Write(styleCSS)
+}
