@@ -36,5 +36,6 @@ func (s *Server) serveUI(c echo.Context) error {
 	} else {
 		h.Set("Cache-Control", "no-cache")
 	}
-	return c.FileFS(name, ui)
+	http.ServeFileFS(c.Response(), c.Request(), ui, name)
+	return nil
 }

@@ -1,0 +1,140 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/playwright-community/playwright-go"
+
+	"billhound/browser"
+)
+
+// TestWebUIUserStory clicks through the web UI as a newcomer: create the admin, add the demo
+// portal, upload a screenshot of its QR code, confirm the shown code in the portal, run, and
+// find the invoices in the archive. Screenshots land in test-artifacts/ for a human to look at.
+func TestWebUIUserStory(t *testing.T) {
+	t.Parallel()
+	in := newInstance(t)
+	demo := openDemo(t, in.portal)
+	demo.signIn()
+	shot, _ := demo.qrScreenshot()
+	qrFile := filepath.Join(t.TempDir(), "qr-screenshot.png")
+	os.WriteFile(qrFile, shot, 0o644)
+
+	bc, err := browsers.NewContext(ctxFor(t, time.Minute), browser.ContextOptions{BaseURL: in.base, ViewportWidth: 1280, ViewportHeight: 900})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bc.Close()
+	page, err := bc.NewPage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page.SetDefaultTimeout(20000)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			snap(t, page, "failure")
+			t.Fatal(err)
+		}
+	}
+	_, err = page.Goto(in.base + "/")
+	must(err)
+
+	// 1. First run: create the admin account.
+	must(page.Locator("#setup-username").Fill("admin"))
+	must(page.Locator("#setup-password").Fill("correct horse battery"))
+	must(page.Locator("#setup-password2").Fill("correct horse battery"))
+	snap(t, page, "01-setup")
+	must(page.Locator("form button[type=submit]").Click())
+
+	// 2. Add the demo portal with the bundled script.
+	must(page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Add portal"}).Or(page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Add portal"})).First().Click())
+	must(page.Locator("#portal-name").Fill("Nimbus Cloud"))
+	_, err = page.Locator("#portal-script-select").SelectOption(playwright.SelectOptionValues{Labels: &[]string{"Demo portal"}})
+	must(err)
+	must(page.Locator("#portal-url").Fill(in.portal + "/login"))
+	must(page.Locator("#portal-username").Fill("demo"))
+	must(page.Locator("#portal-password").Fill(demoPassword))
+	snap(t, page, "02-add-portal")
+	must(page.Locator("#portal-save").Click())
+
+	// 3. Two-factor: upload the screenshot; the page shows the code with a countdown.
+	must(page.Locator("#tab-qr").Click())
+	must(page.Locator("#totp-image").SetInputFiles(qrFile))
+	must(page.Locator("#totp-code").WaitFor())
+	must(page.Locator("#totp-remaining").WaitFor())
+	codeText, err := page.Locator("#totp-code").InnerText()
+	must(err)
+	code := strings.Join(strings.Fields(codeText), "")
+	if !regexp.MustCompile(`^\d{6}$`).MatchString(code) {
+		snap(t, page, "failure")
+		t.Fatalf("the page shows %q, not a 6-digit code", codeText)
+	}
+	snap(t, page, "03-2fa-code")
+	if recovery := demo.confirm(code); len(recovery) == 0 {
+		t.Fatal("the portal did not accept the code the page showed")
+	}
+
+	// 4. Run now; the run page ends in "succeeded" with the log.
+	must(page.Locator("#run-now").Click())
+	status := page.Locator("#run-status")
+	must(status.WaitFor())
+	deadline := time.Now().Add(2 * time.Minute)
+	var st string
+	for time.Now().Before(deadline) {
+		st, _ = status.InnerText()
+		if st = strings.TrimSpace(strings.ToLower(st)); st != "running" && st != "" {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	snap(t, page, "04-run")
+	if st != "succeeded" {
+		logText, _ := page.Locator("#run-log").InnerText()
+		t.Fatalf("run status %q\n%s", st, logText)
+	}
+
+	// 5. The archive lists the invoices the portal lists, with download links.
+	listed := demo.invoices()
+	must(page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Archive"}).First().Click())
+	rows := page.Locator("table#invoices tbody tr")
+	must(rows.Nth(len(listed) - 1).WaitFor())
+	n, _ := rows.Count()
+	if n != len(listed) {
+		t.Fatalf("archive shows %d rows, the portal lists %d", n, len(listed))
+	}
+	numbers, _ := page.Locator("table#invoices td.number").AllInnerTexts()
+	for _, l := range listed {
+		found := false
+		for _, num := range numbers {
+			found = found || strings.TrimSpace(num) == l.number
+		}
+		if !found {
+			t.Errorf("invoice %s is missing from the archive page", l.number)
+		}
+	}
+	snap(t, page, "05-archive")
+	dl, err := page.ExpectDownload(func() error { return page.Locator("a.download").First().Click() })
+	must(err)
+	path, err := dl.Path()
+	must(err)
+	data, _ := os.ReadFile(path)
+	if !strings.HasPrefix(string(data), "%PDF-") {
+		t.Fatalf("the archive's download link gave %d bytes that are not a PDF", len(data))
+	}
+}
+
+// snap saves a screenshot of the page under test-artifacts/ui-<name>.png.
+func snap(t *testing.T, page playwright.Page, name string) {
+	png, err := page.Screenshot(playwright.PageScreenshotOptions{FullPage: playwright.Bool(true)})
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	os.WriteFile(filepath.Join(artifactDir(t), "ui-"+name+".png"), png, 0o644)
+}
