@@ -26,9 +26,9 @@ import (
 )
 
 var (
-	billhoundBin string          // the billhound binary built for this test run
-	browsers *browser.Manager // one Chromium for the tests' own browsing
-	repoRoot string
+	billhoundBin string           // the billhound binary built for this test run
+	browsers     *browser.Manager // one Chromium for the tests' own browsing
+	repoRoot     string
 )
 
 func TestMain(m *testing.M) {

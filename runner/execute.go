@@ -131,4 +131,3 @@ func firstLine(s string) string {
 	}
 	return s
 }
-

@@ -15,8 +15,8 @@ import (
 
 	"billhound/archive"
 	"billhound/browser"
-	"billhound/scripts"
 	"billhound/credentials"
+	"billhound/scripts"
 	"billhound/store"
 )
 

@@ -16,18 +16,18 @@ import (
 
 // portalView is a portal as the API shows it: never a secret, only whether one is set.
 type portalView struct {
-	ID           int64      `json:"id"`
-	Name         string     `json:"name"`
-	URL          string     `json:"url"`
-	Script       string     `json:"script"`
-	ScriptName   string     `json:"scriptName"`
-	Username     string     `json:"username"`
-	HasPassword  bool       `json:"hasPassword"`
-	Fields       []string   `json:"fields"`
-	TwoFA        twofaView  `json:"twofa"`
-	LastRun      *runView   `json:"lastRun"`
-	InvoiceCount int        `json:"invoiceCount"`
-	CreatedAt    time.Time  `json:"createdAt"`
+	ID           int64     `json:"id"`
+	Name         string    `json:"name"`
+	URL          string    `json:"url"`
+	Script       string    `json:"script"`
+	ScriptName   string    `json:"scriptName"`
+	Username     string    `json:"username"`
+	HasPassword  bool      `json:"hasPassword"`
+	Fields       []string  `json:"fields"`
+	TwoFA        twofaView `json:"twofa"`
+	LastRun      *runView  `json:"lastRun"`
+	InvoiceCount int       `json:"invoiceCount"`
+	CreatedAt    time.Time `json:"createdAt"`
 }
 
 type twofaView struct {

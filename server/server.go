@@ -14,8 +14,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"billhound/archive"
-	"billhound/runner"
 	"billhound/credentials"
+	"billhound/runner"
 	"billhound/store"
 )
 
