@@ -1,0 +1,115 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"billhound/twofa"
+)
+
+func sharedImage(parts ...string) string {
+	return filepath.Join(append([]string{repoRoot, "..", "shared", "qr-photos"}, parts...)...)
+}
+
+func TestCLIQRAndTOTP(t *testing.T) {
+	t.Parallel()
+	code, out, _ := cli(t, nil, "qr", "decode", sharedImage("authenticator-export", "example_export.png"))
+	uris := lines(strings.TrimSpace(out))
+	if code != 0 || len(uris) != 3 || !strings.Contains(out, "secret=JBSWY3DPEHPK3PXQ") {
+		t.Fatalf("qr decode of an export: exit %d\n%s", code, out)
+	}
+	notImage := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(notImage, []byte("hello"), 0o644)
+	code, _, errOut := cli(t, nil, "qr", "decode", notImage)
+	if code != 1 || !strings.Contains(errOut, "not an image") {
+		t.Fatalf("qr decode of a text file: exit %d %q", code, errOut)
+	}
+	code, _, errOut = cli(t, nil, "qr", "decode", sharedImage("authenticator-export", "qr_but_without_otp.png"))
+	if code != 1 || !strings.Contains(errOut, "not a 2FA") {
+		t.Fatalf("qr decode without otpauth: exit %d %q", code, errOut)
+	}
+
+	k, _ := twofa.ParseSecret("JBSWY3DPEHPK3PXP")
+	before := time.Now()
+	code, out, _ = cli(t, nil, "totp", "--secret", "jbsw y3dp ehpk 3pxp")
+	want1, _ := k.Code(before)
+	want2, _ := k.Code(time.Now())
+	got := strings.TrimSpace(out)
+	if code != 0 || (got != want1 && got != want2) {
+		t.Fatalf("totp --secret: exit %d %q, want %s", code, got, want1)
+	}
+	code, out, _ = cli(t, nil, "totp", "--uri", "otpauth://totp/X:y?secret=JBSWY3DPEHPK3PXP&digits=8")
+	if code != 0 || !regexp.MustCompile(`^\d{8}\n$`).MatchString(out) {
+		t.Fatalf("totp --uri with 8 digits: exit %d %q", code, out)
+	}
+	code, _, errOut = cli(t, nil, "totp", "--uri", "otpauth://totp/X:y")
+	if code != 1 || !strings.Contains(errOut, "secret") {
+		t.Fatalf("malformed URI: exit %d %q", code, errOut)
+	}
+	code, _, errOut = cli(t, nil, "totp", "--secret", "ABCDEFGH")
+	if code != 1 || !strings.Contains(errOut, "16") {
+		t.Fatalf("short key: exit %d %q", code, errOut)
+	}
+	code, _, _ = cli(t, nil, "totp")
+	if code != 2 {
+		t.Fatalf("totp without a source: exit %d, want 2 (usage)", code)
+	}
+}
+
+// TestCLIPortalRun adds a portal and runs it from the terminal, with no server running.
+func TestCLIPortalRun(t *testing.T) {
+	t.Parallel()
+	secret := "KRUGS4ZANFZSAYJAORSXG5BAONSWG4TF"
+	addr := freeAddr(t)
+	start(t, addr, nil, "demo-portal", "--addr", addr, "--password", demoPassword, "--totp-secret", secret)
+	data := t.TempDir()
+	pwFile := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(pwFile, []byte(demoPassword+"\n"), 0o600)
+	env := []string{"BILLHOUND_DATA=" + data}
+
+	code, out, errOut := cli(t, env, "portal", "add", "Nimbus CLI", "--script", "demo.js", "--username", "demo",
+		"--password-file", pwFile, "--totp-secret", secret, "--url", "http://"+addr+"/login")
+	if code != 0 || !strings.Contains(out, "Nimbus CLI") {
+		t.Fatalf("portal add: exit %d %s %s", code, out, errOut)
+	}
+	code, out, _ = cli(t, env, "portal", "list")
+	if code != 0 || !strings.Contains(out, "Nimbus CLI") || !strings.Contains(out, "totp") || strings.Contains(out, demoPassword) {
+		t.Fatalf("portal list: exit %d\n%s", code, out)
+	}
+
+	code, out, errOut = cli(t, env, "run", "Nimbus CLI")
+	newCount := regexp.MustCompile(`(?m)^new: (\d+)$`).FindStringSubmatch(out)
+	if code != 0 || newCount == nil || newCount[1] == "0" || !strings.Contains(out, "succeeded") {
+		t.Fatalf("first run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, env, "run", "Nimbus CLI")
+	if code != 0 || !strings.Contains(out, "new: 0") || !strings.Contains(out, "already known: "+newCount[1]) {
+		t.Fatalf("second run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = cli(t, env, "invoices", "--portal", "Nimbus CLI", "--json")
+	var items []struct{ Number, Date, Path string }
+	if code != 0 || json.Unmarshal([]byte(out), &items) != nil || len(items) == 0 {
+		t.Fatalf("invoices --json: exit %d %s", code, out)
+	}
+	for _, it := range items {
+		if _, err := os.Stat(it.Path); err != nil || !strings.Contains(it.Path, filepath.Join("archive", "nimbus-cli", it.Date[:4], it.Date+"_"+it.Number+".pdf")) {
+			t.Fatalf("archived file %q: %v", it.Path, err)
+		}
+	}
+
+	os.WriteFile(pwFile, []byte("wrong"), 0o600)
+	cli(t, env, "portal", "add", "Nimbus wrong", "--script", "demo.js", "--username", "demo", "--password-file", pwFile, "--url", "http://"+addr+"/login")
+	code, out, errOut = cli(t, env, "run", "Nimbus wrong")
+	if code != 1 || !strings.Contains(errOut, "Invalid username or password") || !strings.Contains(errOut, "artifacts") {
+		t.Fatalf("wrong password run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, _, errOut = cli(t, env, "run", "Nobody")
+	if code != 1 || !strings.Contains(errOut, "Nimbus CLI") {
+		t.Fatalf("unknown portal: exit %d %q", code, errOut)
+	}
+}
