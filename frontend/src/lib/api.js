@@ -1,0 +1,107 @@
+// Thin client for the billhound JSON API (docs/API.md).
+import { session } from './session.svelte.js';
+
+/** An error answer of the API: `{"error": "..."}` plus the HTTP status. */
+export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {string} message
+   * @param {any} body the parsed JSON body, if any (e.g. `candidates` on a 409)
+   */
+  constructor(status, message, body) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/**
+ * @param {string} method
+ * @param {string} path under /api, e.g. "/portals"
+ * @param {{json?: any, form?: FormData, auth?: boolean, signal?: AbortSignal}} [opts]
+ *   auth=false: a 401 is an answer for the caller (login), not "session expired".
+ */
+export async function request(method, path, opts = {}) {
+  /** @type {RequestInit} */
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' }, signal: opts.signal };
+  if (opts.json !== undefined) {
+    init.headers = { ...init.headers, 'Content-Type': 'application/json' };
+    init.body = JSON.stringify(opts.json);
+  } else if (opts.form) {
+    init.body = opts.form; // the browser sets the multipart boundary
+  }
+
+  let res;
+  try {
+    res = await fetch('/api' + path, init);
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'Cannot reach the billhound server. Is it running?', null);
+  }
+
+  if (res.status === 204) return null;
+
+  const text = await res.text();
+  let body = null;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = null;
+    }
+  }
+
+  if (!res.ok) {
+    if (res.status === 401 && opts.auth !== false) {
+      session.expired();
+    }
+    const message = (body && typeof body.error === 'string' && body.error) || `${res.status} ${res.statusText || 'error'}`.trim();
+    throw new ApiError(res.status, message, body);
+  }
+  return body;
+}
+
+export const api = {
+  // setup and session
+  setupState: () => request('GET', '/setup', { auth: false }),
+  setup: (username, password) => request('POST', '/setup', { json: { username, password }, auth: false }),
+  login: (username, password) => request('POST', '/login', { json: { username, password }, auth: false }),
+  logout: () => request('POST', '/logout', { auth: false }),
+  me: () => request('GET', '/me', { auth: false }),
+
+  // portals
+  portals: () => request('GET', '/portals'),
+  portal: (id) => request('GET', `/portals/${id}`),
+  createPortal: (body) => request('POST', '/portals', { json: body }),
+  updatePortal: (id, body) => request('PUT', `/portals/${id}`, { json: body }),
+  deletePortal: (id) => request('DELETE', `/portals/${id}`),
+  bundledScripts: () => request('GET', '/bundled-scripts'),
+
+  // two-factor
+  /** @param {File|Blob} image @param {number|null} [index] */
+  totpFromImage: (id, image, index = null) => {
+    const form = new FormData();
+    form.append('image', image, /** @type {File} */ (image).name || 'qr.png');
+    if (index !== null && index !== undefined) form.append('index', String(index));
+    return request('PUT', `/portals/${id}/totp`, { form });
+  },
+  totpFromSecret: (id, body) => request('PUT', `/portals/${id}/totp`, { json: body }),
+  totpFromUri: (id, uri) => request('PUT', `/portals/${id}/totp`, { json: { uri } }),
+  totpCode: (id) => request('GET', `/portals/${id}/totp/code`),
+  deleteTotp: (id) => request('DELETE', `/portals/${id}/totp`),
+
+  // runs
+  startRun: (portalId) => request('POST', `/portals/${portalId}/runs`),
+  runs: ({ portal, limit } = {}) => {
+    const q = new URLSearchParams();
+    if (portal) q.set('portal', String(portal));
+    if (limit) q.set('limit', String(limit));
+    const qs = q.toString();
+    return request('GET', '/runs' + (qs ? '?' + qs : ''));
+  },
+  run: (id) => request('GET', `/runs/${id}`),
+
+  // invoices
+  invoices: (portal) => request('GET', '/invoices' + (portal ? `?portal=${encodeURIComponent(portal)}` : '')),
+};

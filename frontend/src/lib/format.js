@@ -1,0 +1,132 @@
+// Formatting in the user's locale (undefined locale = the browser's).
+
+/** @param {string|null|undefined} iso */
+function toDate(iso) {
+  if (!iso) return null;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** Date and time, e.g. "Mar 1, 2026, 14:03". */
+export function dateTime(iso, { seconds = false } = {}) {
+  const d = toDate(iso);
+  if (!d) return '—';
+  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: seconds ? 'medium' : 'short' });
+}
+
+/** Only the clock time, for log lines. */
+export function clockTime(iso) {
+  const d = toDate(iso);
+  if (!d) return '';
+  return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/**
+ * A calendar date such as "2026-03-01" (no time zone: shown as that day everywhere).
+ * Falls back to the raw text when it is not ISO.
+ */
+export function calendarDate(value) {
+  if (!value) return '—';
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  if (!m) return value;
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return d.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+const rtf = typeof Intl.RelativeTimeFormat === 'function' ? new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' }) : null;
+
+/** "3 minutes ago", "yesterday", ... */
+export function relative(iso, now = Date.now()) {
+  const d = toDate(iso);
+  if (!d) return '—';
+  if (!rtf) return dateTime(iso);
+  const s = Math.round((d.getTime() - now) / 1000);
+  const abs = Math.abs(s);
+  if (abs < 45) return rtf.format(0, 'second') === 'now' ? 'just now' : rtf.format(s, 'second');
+  if (abs < 45 * 60) return rtf.format(Math.round(s / 60), 'minute');
+  if (abs < 22 * 3600) return rtf.format(Math.round(s / 3600), 'hour');
+  if (abs < 26 * 86400) return rtf.format(Math.round(s / 86400), 'day');
+  return d.toLocaleDateString(undefined, { dateStyle: 'medium' });
+}
+
+/** Milliseconds as "850 ms", "4.2 s", "1 min 05 s", "1 h 02 min". */
+export function duration(ms) {
+  if (ms == null || !Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+  const total = Math.round(s);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
+  return `${m} min ${String(sec).padStart(2, '0')} s`;
+}
+
+/** Duration of a run: finished - started, or so far while running. */
+export function runDuration(run, now = Date.now()) {
+  const a = toDate(run?.startedAt);
+  if (!a) return '—';
+  const b = toDate(run?.finishedAt);
+  return duration((b ? b.getTime() : now) - a.getTime());
+}
+
+/** An amount string such as "1234.56" with an ISO currency code. */
+export function money(amount, currency) {
+  if (amount === null || amount === undefined || amount === '') return '—';
+  const n = Number(amount);
+  if (!Number.isFinite(n)) return String(amount);
+  if (currency) {
+    try {
+      return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(n);
+    } catch {
+      // not an ISO 4217 code: show it after the number
+      return `${new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n)} ${currency}`;
+    }
+  }
+  return new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n);
+}
+
+/** Bytes as "2.3 KB". */
+export function bytes(n) {
+  if (n == null || !Number.isFinite(n)) return '—';
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: v < 10 ? 1 : 0 }).format(v)} ${units[i]}`;
+}
+
+/** "123456" -> "123 456", "12345678" -> "1234 5678". */
+export function groupCode(code) {
+  const c = String(code ?? '');
+  if (c.length < 6) return c;
+  const half = Math.floor(c.length / 2);
+  return c.slice(0, half) + ' ' + c.slice(half);
+}
+
+/**
+ * The `// ==Portal==` header of a portal script.
+ * @param {string} source
+ * @returns {{name?: string, url?: string, twofa?: string, fields?: string[], version?: string}}
+ */
+export function scriptHeader(source) {
+  /** @type {Record<string, any>} */
+  const out = {};
+  if (!source) return out;
+  const m = /\/\/\s*==Portal==([\s\S]*?)\/\/\s*==\/Portal==/.exec(source);
+  if (!m) return out;
+  for (const line of m[1].split('\n')) {
+    const h = /^\s*\/\/\s*@(\w+)\s+(.*?)\s*$/.exec(line);
+    if (!h) continue;
+    const key = h[1];
+    const value = h[2].replace(/\s+\(.*\)$/, ''); // drop trailing "(none | totp ...)" remarks
+    if (key === 'fields') out.fields = value.split(/[\s,]+/).filter(Boolean);
+    else out[key] = value;
+  }
+  return out;
+}
