@@ -53,9 +53,9 @@ func TestWebUIUserStory(t *testing.T) {
 	must(page.Locator("form button[type=submit]").Click())
 
 	// 2. Add the demo portal with the bundled script.
-	must(page.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Add portal"}).Or(page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Add portal"})).First().Click())
+	must(page.Locator("#portal-add").Click())
 	must(page.Locator("#portal-name").Fill("Nimbus Cloud"))
-	_, err = page.Locator("#portal-script-select").SelectOption(playwright.SelectOptionValues{Labels: &[]string{"Demo portal"}})
+	_, err = page.Locator("#portal-script-select").SelectOption(playwright.SelectOptionValues{Values: &[]string{"demo.js"}})
 	must(err)
 	must(page.Locator("#portal-url").Fill(in.portal + "/login"))
 	must(page.Locator("#portal-username").Fill("demo"))
@@ -82,6 +82,7 @@ func TestWebUIUserStory(t *testing.T) {
 
 	// 4. Run now; the run page ends in "succeeded" with the log.
 	must(page.Locator("#run-now").Click())
+	must(page.Locator("#run-started-link").Click())
 	status := page.Locator("#run-status")
 	must(status.WaitFor())
 	deadline := time.Now().Add(2 * time.Minute)
@@ -101,7 +102,7 @@ func TestWebUIUserStory(t *testing.T) {
 
 	// 5. The archive lists the invoices the portal lists, with download links.
 	listed := demo.invoices()
-	must(page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Archive"}).First().Click())
+	must(page.Locator("#nav-archive").Click())
 	rows := page.Locator("table#invoices tbody tr")
 	must(rows.Nth(len(listed) - 1).WaitFor())
 	n, _ := rows.Count()

@@ -71,6 +71,7 @@ func (h *runHost) TOTP(ctx context.Context) (string, error) {
 	if h.key == nil {
 		return "", errors.New("this portal has no 2FA secret; set one up on the portal's page")
 	}
+	start := time.Now()
 	code, step, err := twofa.NextCode(ctx, *h.key, func(step int64) (bool, error) {
 		return h.r.Store.ClaimTOTPStep(h.portal.ID, step)
 	}, time.Now)
@@ -78,6 +79,10 @@ func (h *runHost) TOTP(ctx context.Context) (string, error) {
 		return "", err
 	}
 	h.red.add(code)
+	if waited := time.Since(start); waited > time.Second {
+		// Worth saying: otherwise a run seems to hang for up to half a minute.
+		h.Log("info", fmt.Sprintf("waited %s for a fresh 2FA code (the last one was used or about to expire)", waited.Round(time.Second)))
+	}
 	h.Log("info", fmt.Sprintf("2FA code for time step %d handed to the script", step))
 	return code, nil
 }
