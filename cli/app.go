@@ -60,7 +60,7 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 	a.vault = &credentials.Vault{Store: st, Box: box}
 	a.archive = &archive.Archive{Root: filepath.Join(cfg.DataDir, "archive")}
 	a.browser = browser.New(browser.Options{
-		DriverDir: cfg.DriverDir, ChromiumPath: cfg.ChromiumPath, Headless: true,
+		DriverDir: findBeside(cfg.DriverDir), ChromiumPath: cfg.ChromiumPath, Headless: true,
 		IdleTimeout: cfg.BrowserIdle, Logger: log,
 	})
 	a.runner = &runner.Runner{
@@ -106,4 +106,26 @@ func (a *app) findPortal(nameOrID string) (*store.Portal, error) {
 		return nil, fmt.Errorf("no portal named %q; portals: %s", nameOrID, strings.Join(names, ", "))
 	}
 	return p, err
+}
+
+// findBeside resolves a relative path against the working directory, or else against the
+// binary's folder, so `./billhound` finds the driver `make` installed from anywhere.
+func findBeside(path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	if exe, err := os.Executable(); err == nil {
+		if cand := filepath.Join(filepath.Dir(exe), path); fileExists(cand) {
+			return cand
+		}
+	}
+	return path
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
