@@ -1,0 +1,172 @@
+package twofa
+
+import "github.com/makiuchi-d/gozxing"
+
+const (
+	// workingSide is the long side photos are reduced to first. A QR code
+	// in a phone photo is rarely under a fifth of the frame, so 1600 px
+	// still gives it several pixels per module, and the detector handles
+	// an eighth of a 12-megapixel photo's pixels.
+	workingSide = 1600
+	// Images up to these long sides are also tried enlarged 2× and 3×:
+	// small codes with one- or two-pixel modules give the detector too few
+	// pixels per module, and interpolation gives it smooth edges to
+	// threshold.
+	grow2Side = 800
+	grow3Side = 540
+	// otherSide is one more scale tried for large photos: noise and moiré
+	// that break the binarizer at 1600 px average out at 800.
+	otherSide = 800
+	// Above maxFinerPixels, the finer view is reduced to finerSide.
+	maxFinerPixels = 6_000_000
+	finerSide      = 2400
+)
+
+// step is one way of looking at the image: a raster, how to threshold it,
+// and which detector to run.
+type step struct {
+	view   *lazyLuma
+	global bool // global-histogram thresholding instead of the local one
+	deep   bool // the slow second-chance detector (refine) instead of the readers
+}
+
+// lazyLuma computes a derived raster only if a step gets that far. make
+// may return nil: the view doesn't apply to this image.
+type lazyLuma struct {
+	make func() *luma
+	l    *luma
+	bmp  [2]*gozxing.BinaryBitmap // by thresholding; caches the bit matrix
+}
+
+func lazy(f func() *luma) *lazyLuma { return &lazyLuma{make: f} }
+
+func (v *lazyLuma) get() *luma {
+	if v.make != nil {
+		v.l, v.make = v.make(), nil
+	}
+	return v.l
+}
+
+func (v *lazyLuma) bitmap(global bool) *gozxing.BinaryBitmap {
+	i := 0
+	if global {
+		i = 1
+	}
+	if v.bmp[i] == nil {
+		if v.get() == nil {
+			return nil
+		}
+		src := newLumaSource(v.get())
+		var b gozxing.Binarizer
+		if global {
+			b = gozxing.NewGlobalHistgramBinarizer(src)
+		} else {
+			b = gozxing.NewHybridBinarizer(src)
+		}
+		v.bmp[i], _ = gozxing.NewBinaryBitmap(b)
+	}
+	return v.bmp[i]
+}
+
+// plan lists the steps for an image, cheapest and most often successful
+// first; scanning stops at the first step that finds anything. The order
+// was chosen by measuring on real photos (see TestDecodeRate).
+func plan(l *luma, dark func() *luma) []step {
+	base := lazy(func() *luma { return l.scaledTo(workingSide) })
+	side := min(l.longSide(), workingSide)
+	var steps []step
+	add := func(v *lazyLuma, global, deep bool) { steps = append(steps, step{v, global, deep}) }
+
+	var up2, up3, zoom *lazyLuma
+	if side <= grow2Side {
+		up2 = lazy(func() *luma { return base.get().grow(2) })
+	}
+	if side <= grow3Side {
+		up3 = lazy(func() *luma { return base.get().grow(3) })
+	}
+
+	add(base, false, false)
+	if up2 != nil {
+		add(up2, false, false)
+		add(up2, true, false)
+	}
+	add(base, true, false)
+	// Light-on-dark codes: dark-mode screenshots, inverted prints.
+	add(lazy(func() *luma { return base.get().inverted() }), false, false)
+	if up2 != nil {
+		add(lazy(func() *luma { return up2.get().inverted() }), false, false)
+	}
+	if dark != nil {
+		// Light modules on a transparent background vanish on white; on
+		// black they show, and inverted they are an ordinary code.
+		add(lazy(func() *luma { return dark().scaledTo(workingSide).inverted() }), false, false)
+	}
+	if f := shrinkFactor(l, workingSide); f > 1 {
+		// Dense codes small in the frame (an export with many accounts,
+		// photographed from afar) lose their modules when reduced. Try a
+		// full-resolution crop around finder patterns seen reduced, then
+		// the whole image finer: at full resolution up to 6 megapixels,
+		// reduced to 2400 px beyond (the detector takes seconds on 12).
+		zoom = lazy(func() *luma { return zoomed(l, base.bitmap(false), f) })
+		add(zoom, false, false)
+		finer := 1
+		if l.w*l.h > maxFinerPixels {
+			finer = shrinkFactor(l, finerSide)
+		}
+		if finer < f {
+			add(lazy(func() *luma { return l.shrink(finer) }), false, false)
+		}
+		if shrinkFactor(l, otherSide) > f {
+			add(lazy(func() *luma { return l.scaledTo(otherSide) }), false, false)
+		}
+	}
+	if up3 != nil {
+		add(up3, true, false)
+		add(up3, false, false)
+	}
+	add(base, false, true)
+	if zoom != nil {
+		add(zoom, false, true)
+	}
+	if up2 != nil {
+		add(up2, false, true)
+		add(up2, true, true)
+	}
+	add(base, true, true)
+	if up3 != nil {
+		add(up3, false, true)
+	}
+	return steps
+}
+
+// zoomed crops the full-resolution image l around the code whose finder
+// patterns the detector saw in the reduced view (reduced by factor f), for
+// dense codes too small in the frame to decode reduced. The crop costs a
+// fraction of running the detector over the whole full-resolution image.
+func zoomed(l *luma, reduced *gozxing.BinaryBitmap, f int) *luma {
+	m, err := reduced.GetBlackMatrix()
+	if err != nil {
+		return nil
+	}
+	tris := finderTriples(m)
+	if len(tris) == 0 {
+		return nil
+	}
+	bl, tl, tr := tris[0][0], tris[0][1], tris[0][2]
+	// The fourth corner completes the parallelogram; with it the box covers
+	// the code whatever its rotation.
+	xs := []float64{bl.GetX(), tl.GetX(), tr.GetX(), tr.GetX() - tl.GetX() + bl.GetX()}
+	ys := []float64{bl.GetY(), tl.GetY(), tr.GetY(), tr.GetY() - tl.GetY() + bl.GetY()}
+	// Finder centres sit 3.5 modules inside the code, which needs a 4-module
+	// quiet zone; 10 modules leave room for perspective.
+	margin := 10 * tl.GetEstimatedModuleSize()
+	x0 := int((min(xs[0], xs[1], xs[2], xs[3]) - margin) * float64(f))
+	y0 := int((min(ys[0], ys[1], ys[2], ys[3]) - margin) * float64(f))
+	x1 := int((max(xs[0], xs[1], xs[2], xs[3]) + margin) * float64(f))
+	y1 := int((max(ys[0], ys[1], ys[2], ys[3]) + margin) * float64(f))
+	c := l.crop(x0, y0, x1, y1)
+	if c == nil {
+		return nil
+	}
+	return c.scaledTo(finerSide)
+}
