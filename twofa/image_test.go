@@ -21,7 +21,7 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 )
 
-const exportDir = photoDir + "/authenticator-export"
+var exportDir = filepath.Join(photoDir, "authenticator-export")
 
 // qrModules encodes text as a QR code without a quiet zone.
 func qrModules(t testing.TB, text string) *gozxing.BitMatrix {

@@ -13,7 +13,8 @@ import (
 
 // photoDir holds real QR photos and screenshots with their expected texts;
 // see its README.md.
-const photoDir = "/work/shared/qr-photos"
+// It sits in ../shared beside the repository, for developers and CI alike.
+var photoDir = filepath.Join("..", "..", "shared", "qr-photos")
 
 // sample is one image and what it must decode to.
 type sample struct {
