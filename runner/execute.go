@@ -75,11 +75,12 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 		return fmt.Errorf("open a browser page: %w", err)
 	}
 	err = r.Engine.Run(ctx, scripts.RunOptions{
-		Source:  p.Script,
-		Page:    page,
-		Host:    h,
-		Portal:  scripts.PortalInfo{Name: p.Name, URL: url},
-		Timeout: r.Timeout,
+		Source:   p.Script,
+		Filename: p.Slug + ".js",
+		Page:     page,
+		Host:     h,
+		Portal:   scripts.PortalInfo{Name: p.Name, URL: url},
+		Timeout:  r.Timeout,
 	})
 	if err != nil {
 		h.keepFailurePage(page)

@@ -1,0 +1,322 @@
+package scripts
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/playwright-community/playwright-go"
+)
+
+// autoAPI is the JS `auto` object.
+type autoAPI struct {
+	s *session
+}
+
+// loginOptions are auto.login's opts.
+type loginOptions struct {
+	URL string
+}
+
+//go:embed auto_scan.js
+var autoScanJS string
+
+// scan is what auto_scan.js found on the page.
+type scan struct {
+	User      bool   `json:"user"`
+	UserValue string `json:"userValue"`
+	Password  bool   `json:"password"`
+	OTP       bool   `json:"otp"`
+	Boxes     int    `json:"boxes"`
+	Submit    bool   `json:"submit"`
+	Message   string `json:"message"`
+}
+
+func (f scan) any() bool { return f.User || f.Password || f.OTP || f.Boxes > 0 }
+
+const autoMark = "data-billhound-auto"
+
+func marked(what string) string { return "[" + autoMark + "=" + what + "]" }
+
+// Login fills a login form without selectors, step by step: each step scans the page, fills
+// what it finds and submits, then waits for the page to move on.
+//
+//   - a code field (one-time-code, otp/totp/2fa/… names, or a row of one-character boxes): fill
+//     totp() (together with username and password when they are on the same page);
+//   - a password field: fill the username (if its field is there) and the password;
+//   - a username field alone (first page of a two-step login): fill it;
+//   - nothing left after at least one submit: logged in.
+//
+// A password is submitted once and a code twice at most (the second time with the next code),
+// so a wrong password cannot lock the account; then it throws, quoting the portal's message.
+func (a *autoAPI) Login(optsV goja.Value) error {
+	s := a.s
+	c := s.begin("auto.login")
+	defer c.end()
+	var opts loginOptions
+	if err := s.decodeOptions(optsV, &opts, "opts"); err != nil {
+		return c.failMsg(err, err.Error())
+	}
+	if opts.URL != "" {
+		c.relabel(fmt.Sprintf("auto.login({url: %q})", opts.URL))
+		_, err := await(s, func() (playwright.Response, error) {
+			return s.page.Goto(opts.URL, playwright.PageGotoOptions{Timeout: ms(c.timeout), WaitUntil: playwright.WaitUntilStateLoad})
+		})
+		if err != nil {
+			return c.fail(err)
+		}
+	}
+	creds := s.host.Credentials()
+	username := firstNonEmpty(creds["username"], creds["email"], creds["login"], creds["user"])
+	password := creds["password"]
+
+	var userSent, passSent, codeSent int
+	for step := 0; step < 8; step++ {
+		// The first page may still be rendering its form; later pages are given a moment too.
+		settle := 2 * time.Second
+		if step == 0 {
+			settle = 3 * time.Second
+		}
+		f, err := a.scan(c, settle)
+		if err != nil {
+			return err
+		}
+		switch {
+		case f.OTP || f.Boxes > 0:
+			if codeSent >= 2 {
+				return a.fail(c, "the portal did not accept the one-time code", f)
+			}
+			if f.Password && passSent == 0 { // username, password and code on one page
+				if err := a.fillCredentials(c, f, username, password); err != nil {
+					return err
+				}
+				passSent++
+			}
+			a.note("a one-time code field; filling the code from totp()")
+			code, err := await(s, func() (string, error) { return s.host.TOTP(s.ctx) })
+			if err != nil {
+				return a.fail(c, "the portal asks for a one-time code, but totp() failed: "+err.Error(), f)
+			}
+			if err := a.fillCode(c, f, code); err != nil {
+				return err
+			}
+			codeSent++
+			if err := a.submit(c, f, "otp"); err != nil {
+				return err
+			}
+		case f.Password:
+			if passSent > 0 {
+				return a.fail(c, "still on the login form after submitting the password", f)
+			}
+			if f.User {
+				a.note("username and password fields; filling credentials")
+			} else {
+				a.note("a password field (the username is given already); filling the password")
+			}
+			if err := a.fillCredentials(c, f, username, password); err != nil {
+				return err
+			}
+			passSent++
+			if err := a.submit(c, f, "password"); err != nil {
+				return err
+			}
+		case f.User && passSent == 0:
+			if userSent > 0 {
+				return a.fail(c, "still on the username page after submitting it", f)
+			}
+			if username == "" {
+				return a.fail(c, "found a username field but credentials has no username or email", f)
+			}
+			a.note("a username field without a password (two-step login); filling the username")
+			if err := a.fillField(c, "user", username); err != nil {
+				return err
+			}
+			userSent++
+			if err := a.submit(c, f, "user"); err != nil {
+				return err
+			}
+		default: // nothing to fill (a stray email field after the password step does not count)
+			if userSent+passSent+codeSent == 0 {
+				return a.fail(c, "found no username, password or one-time code field", f)
+			}
+			a.note("no login or code field left: logged in")
+			return nil
+		}
+	}
+	return a.fail(c, "the login did not finish after 8 steps", scan{})
+}
+
+// note writes what auto.login saw and did to the run log (never a value).
+func (a *autoAPI) note(what string) {
+	a.s.host.Log("info", "auto.login: "+what+" on "+a.s.page.URL())
+}
+
+// scan runs auto_scan.js, retrying for up to settle while it finds nothing (forms rendered by
+// JavaScript after the load event).
+func (a *autoAPI) scan(c *call, settle time.Duration) (scan, error) {
+	s := a.s
+	deadline := time.Now().Add(settle)
+	for {
+		_ = await0(s, func() error {
+			return s.page.WaitForLoadState(playwright.PageWaitForLoadStateOptions{State: playwright.LoadStateLoad, Timeout: ms(s.budget(0))})
+		})
+		var f scan
+		res, err := await(s, func() (any, error) { return s.page.Evaluate(autoScanJS) })
+		if err == nil {
+			err = remarshal(res, &f)
+		} else if s.ctx.Err() != nil {
+			return f, c.fail(err)
+		}
+		// A navigation between the wait and the evaluate destroys the context: just look again.
+		if err == nil && f.any() || time.Now().After(deadline) {
+			return f, nil
+		}
+		if err := s.sleep(250 * time.Millisecond); err != nil {
+			return f, c.fail(err)
+		}
+	}
+}
+
+func (a *autoAPI) fillCredentials(c *call, f scan, username, password string) error {
+	if password == "" {
+		return a.fail(c, "found a password field but credentials.password is empty", f)
+	}
+	if f.User && f.UserValue != username {
+		if username == "" {
+			return a.fail(c, "found a username field but credentials has no username or email", f)
+		}
+		if err := a.fillField(c, "user", username); err != nil {
+			return err
+		}
+	}
+	return a.fillField(c, "password", password)
+}
+
+func (a *autoAPI) fillField(c *call, what, value string) error {
+	s := a.s
+	loc := s.page.Locator(marked(what)).First()
+	err := await0(s, func() error {
+		return loc.Fill(value, playwright.LocatorFillOptions{Timeout: ms(s.budget(0))})
+	})
+	if err != nil {
+		return c.failf(err, "could not fill the %s field: %s", fieldWord(what), describe(err, s.budget(0)))
+	}
+	return nil
+}
+
+// fillCode types the code into the code field, or one digit per box.
+func (a *autoAPI) fillCode(c *call, f scan, code string) error {
+	if f.OTP {
+		return a.fillField(c, "otp", code)
+	}
+	s := a.s
+	boxes := s.page.Locator(marked("otp-box"))
+	digits := []rune(code)
+	if len(digits) != f.Boxes {
+		return a.fail(c, fmt.Sprintf("the page has %d code boxes but the code has %d digits", f.Boxes, len(digits)), f)
+	}
+	for i, d := range digits {
+		box := boxes.Nth(i)
+		err := await0(s, func() error {
+			return box.Fill(string(d), playwright.LocatorFillOptions{Timeout: ms(s.budget(0))})
+		})
+		if err != nil {
+			return c.failf(err, "could not fill code box %d: %s", i+1, describe(err, s.budget(0)))
+		}
+	}
+	return nil
+}
+
+// submit clicks the form's submit button (or presses Enter in the field) unless the page moved
+// on by itself (code boxes often submit when the last digit is in), then waits until the field
+// is gone. A field that stays is not an error here: the next scan sees it and explains.
+func (a *autoAPI) submit(c *call, f scan, field string) error {
+	s := a.s
+	sel := marked(field)
+	if field == "otp" && !f.OTP {
+		sel = marked("otp-box")
+	}
+	fieldLoc := s.page.Locator(sel).First()
+	gone := func(d time.Duration) bool {
+		err := await0(s, func() error {
+			return fieldLoc.WaitFor(playwright.LocatorWaitForOptions{State: playwright.WaitForSelectorStateHidden, Timeout: ms(s.budget(d))})
+		})
+		return err == nil
+	}
+	if field == "otp" && gone(700*time.Millisecond) {
+		return a.settled()
+	}
+	var err error
+	if f.Submit {
+		btn := s.page.Locator(marked("submit")).First()
+		err = await0(s, func() error {
+			return btn.Click(playwright.LocatorClickOptions{Timeout: ms(s.budget(0))})
+		})
+	}
+	if !f.Submit || err != nil {
+		last := fieldLoc
+		if field == "otp" && !f.OTP {
+			last = s.page.Locator(sel).Last()
+		}
+		err = await0(s, func() error {
+			return last.Press("Enter", playwright.LocatorPressOptions{Timeout: ms(s.budget(0))})
+		})
+	}
+	if err != nil && s.ctx.Err() != nil {
+		return c.fail(err)
+	}
+	gone(10 * time.Second)
+	return a.settled()
+}
+
+// settled waits for the page that the submit led to.
+func (a *autoAPI) settled() error {
+	s := a.s
+	_ = await0(s, func() error {
+		return s.page.WaitForLoadState(playwright.PageWaitForLoadStateOptions{State: playwright.LoadStateLoad, Timeout: ms(s.budget(0))})
+	})
+	return s.ctx.Err()
+}
+
+// fail throws with a screenshot of the page, quoting what the portal says, if anything.
+func (a *autoAPI) fail(c *call, msg string, f scan) error {
+	s := a.s
+	if f.Message != "" {
+		msg += fmt.Sprintf(" (the page says: %q)", f.Message)
+	}
+	if s.ctx.Err() == nil {
+		png, err := await(s, func() ([]byte, error) {
+			return s.page.Screenshot(playwright.PageScreenshotOptions{FullPage: playwright.Bool(true), Timeout: ms(s.budget(10 * time.Second))})
+		})
+		if err == nil {
+			if name, err := s.artifact("auto-login", "png", png); err == nil {
+				e := c.failMsg(errors.New(msg), msg).(*callError)
+				e.note = "screenshot " + name
+				return e
+			}
+		}
+	}
+	return c.failMsg(errors.New(msg), msg)
+}
+
+func fieldWord(what string) string {
+	switch what {
+	case "user":
+		return "username"
+	case "otp":
+		return "one-time code"
+	}
+	return what
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}
