@@ -156,7 +156,7 @@ page.text("#[bad");`, `demo.js:9: page.text("#[bad"): Unexpected token "#" while
 page.fill("#name", credentials.pin);`, `demo.js:9: page.fill("#name", …): the value is missing (undefined) on ` + site.URL + `/widgets`},
 		{"element label", `page.goto("/widgets");
 page.all("ul.items")[0].find("li").all("a")[0];
-page.all("ul.items li")[2].click();
+page.all("ul.items li")[2].text();
 page.all("#f")[0].find("#disabled").click();`, `demo.js:11: page.all("#f")[0].find("#disabled").click(): the element stayed disabled for 1s on ` + site.URL + `/widgets`},
 		{"waitFor", `page.goto("/widgets");
 page.waitFor("#never", {timeout: 300});`, `demo.js:9: page.waitFor("#never"): no element matched within 300ms on ` + site.URL + `/widgets`},
