@@ -9,9 +9,9 @@ func TestRedactor(t *testing.T) {
 	r.add("ab") // too short to mask safely
 	r.add("s3cret-pw")
 	cases := map[string]string{
-		"login with s3cret-pw failed":  "login with •••••• failed",
-		"code 123456 rejected":         "code •••••• rejected",
-		"tab and ab stay":              "tab and ab stay",
+		"login with s3cret-pw failed": "login with •••••• failed",
+		"code 123456 rejected":        "code •••••• rejected",
+		"tab and ab stay":             "tab and ab stay",
 		"<input value=\"s3cret-pw\">": "<input value=\"••••••\">",
 	}
 	for in, want := range cases {
