@@ -9,7 +9,6 @@ import (
 	"image/color"
 	"image/png"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -53,7 +52,7 @@ func TestBadTwoFactorInputIsRefusedClearly(t *testing.T) {
 	if code := in.call("PUT", fmt.Sprintf("/api/portals/%d/totp", p.ID), map[string]string{"secret": "jbsw y3dp ehpk 3pxp"}, &ok); code != 200 {
 		t.Fatalf("typed key: %d %v", code, ok)
 	}
-	noOTP, err := os.ReadFile(filepath.Join(repoRoot, "..", "shared", "qr-photos", "authenticator-export", "qr_but_without_otp.png"))
+	noOTP, err := os.ReadFile(sharedImage(t, "authenticator-export", "qr_but_without_otp.png"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +113,10 @@ func TestBadTwoFactorInputIsRefusedClearly(t *testing.T) {
 	}
 
 	// An authenticator app's export holds three accounts: billhound asks which one.
-	export, _ := os.ReadFile(filepath.Join(repoRoot, "..", "shared", "qr-photos", "authenticator-export", "example_export.png"))
+	export, err := os.ReadFile(sharedImage(t, "authenticator-export", "example_export.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	st, body := in.uploadQR(p.ID, "export.png", export)
 	cands, _ := body["candidates"].([]any)
 	if st != 409 || len(cands) != 3 {

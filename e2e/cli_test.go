@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"billhound/internal/shareddata"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,13 +13,19 @@ import (
 	"billhound/twofa"
 )
 
-func sharedImage(parts ...string) string {
-	return filepath.Join(append([]string{repoRoot, "..", "shared", "qr-photos"}, parts...)...)
+// sharedImage is an image of the real QR photo sets beside the repository.
+func sharedImage(t *testing.T, parts ...string) string {
+	t.Helper()
+	dir, err := shareddata.QRPhotos()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(append([]string{dir}, parts...)...)
 }
 
 func TestCLIQRAndTOTP(t *testing.T) {
 	t.Parallel()
-	code, out, _ := cli(t, nil, "qr", "decode", sharedImage("authenticator-export", "example_export.png"))
+	code, out, _ := cli(t, nil, "qr", "decode", sharedImage(t, "authenticator-export", "example_export.png"))
 	uris := lines(strings.TrimSpace(out))
 	if code != 0 || len(uris) != 3 || !strings.Contains(out, "secret=JBSWY3DPEHPK3PXQ") {
 		t.Fatalf("qr decode of an export: exit %d\n%s", code, out)
@@ -29,7 +36,7 @@ func TestCLIQRAndTOTP(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "not an image") {
 		t.Fatalf("qr decode of a text file: exit %d %q", code, errOut)
 	}
-	code, _, errOut = cli(t, nil, "qr", "decode", sharedImage("authenticator-export", "qr_but_without_otp.png"))
+	code, _, errOut = cli(t, nil, "qr", "decode", sharedImage(t, "authenticator-export", "qr_but_without_otp.png"))
 	if code != 1 || !strings.Contains(errOut, "not a 2FA") {
 		t.Fatalf("qr decode without otpauth: exit %d %q", code, errOut)
 	}

@@ -1,6 +1,7 @@
 package twofa
 
 import (
+	"billhound/internal/shareddata"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,7 +15,12 @@ import (
 // photoDir holds real QR photos and screenshots with their expected texts;
 // see its README.md.
 // It sits in ../shared beside the repository, for developers and CI alike.
-var photoDir = filepath.Join("..", "..", "shared", "qr-photos")
+var photoDir = func() string {
+	if d, err := shareddata.QRPhotos(); err == nil {
+		return d
+	}
+	return filepath.Join("..", "..", "shared", "qr-photos") // missing: the tests using it say so
+}()
 
 // sample is one image and what it must decode to.
 type sample struct {
