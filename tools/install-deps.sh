@@ -32,8 +32,8 @@ fi
 missing=()
 if want system; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
-  if ! fc-list 2>/dev/null | grep -i dejavu >/dev/null; then  # not -q: an early exit kills fc-list (pipefail)
-  missing+=(fonts-dejavu-core fontconfig); fi
+  # Not grep -q: quitting early kills fc-list with SIGPIPE, which pipefail counts as a failure.
+  if ! fc-list 2>/dev/null | grep -i dejavu >/dev/null; then missing+=(fonts-dejavu-core fontconfig); fi
   [ -d /etc/ssl/certs ] && [ -n "$(ls -A /etc/ssl/certs 2>/dev/null)" ] || missing+=(ca-certificates)
 fi
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
