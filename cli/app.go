@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -128,4 +129,14 @@ func findBeside(path string) string {
 func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// openFor parses a command's flags (with every config flag) and opens the app over its data
+// dir, logging at level.
+func openFor(env *Env, fs *flag.FlagSet, args []string, level string) (*app, error) {
+	cfg, err := loadConfig(env, fs, args)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return openApp(cfg, newLogger(level))
 }

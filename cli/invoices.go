@@ -10,11 +10,7 @@ func runInvoices(env *Env, args []string) error {
 	fs := flags(env, "invoices")
 	portal := fs.String("portal", "", "only this portal (name or id)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	cfg, err := loadConfig(env, fs, args)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	a, err := openApp(cfg, newLogger("warn"))
+	a, err := openFor(env, fs, args, "warn")
 	if err != nil {
 		return err
 	}

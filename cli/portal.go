@@ -120,11 +120,7 @@ func portalAdd(env *Env, args []string) error {
 
 func portalList(env *Env, args []string) error {
 	fs := flags(env, "portal list")
-	cfg, err := loadConfig(env, fs, args)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	a, err := openApp(cfg, newLogger("warn"))
+	a, err := openFor(env, fs, args, "warn")
 	if err != nil {
 		return err
 	}

@@ -11,18 +11,14 @@ import (
 
 func runRun(env *Env, args []string) error {
 	fs := flags(env, "run")
-	cfg, err := loadConfig(env, fs, args)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	if fs.NArg() != 1 {
-		return usageError("usage: billhound run NAME")
-	}
-	a, err := openApp(cfg, newLogger(logLevelForCLI(env)))
+	a, err := openFor(env, fs, args, logLevelForCLI(env))
 	if err != nil {
 		return err
 	}
 	defer a.close()
+	if fs.NArg() != 1 {
+		return usageError("usage: billhound run NAME")
+	}
 	p, err := a.findPortal(fs.Arg(0))
 	if err != nil {
 		return fail("%v", err)

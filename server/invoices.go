@@ -36,13 +36,9 @@ func viewInvoice(r *store.InvoiceRow) invoiceView {
 }
 
 func (s *Server) listInvoices(c echo.Context) error {
-	var portalID int64
-	if v := c.QueryParam("portal"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return errBadRequest("portal must be a number")
-		}
-		portalID = id
+	portalID, err := optionalID(c, "portal")
+	if err != nil {
+		return err
 	}
 	rows, err := s.deps.Store.Invoices(portalID)
 	if err != nil {

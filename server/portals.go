@@ -248,3 +248,16 @@ func idParam(c echo.Context, name string) (int64, error) {
 	}
 	return id, nil
 }
+
+// optionalID reads an optional numeric query parameter such as ?portal=3 (0 when absent).
+func optionalID(c echo.Context, name string) (int64, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 0 {
+		return 0, errBadRequest(name + " must be a number")
+	}
+	return id, nil
+}

@@ -66,13 +66,9 @@ func (s *Server) startRun(c echo.Context) error {
 }
 
 func (s *Server) listRuns(c echo.Context) error {
-	var portalID int64
-	if v := c.QueryParam("portal"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return errBadRequest("portal must be a number")
-		}
-		portalID = id
+	portalID, err := optionalID(c, "portal")
+	if err != nil {
+		return err
 	}
 	limit := 50
 	if v := c.QueryParam("limit"); v != "" {
