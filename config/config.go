@@ -48,7 +48,7 @@ func dur(dst func(*Config) *time.Duration) func(*Config, string) error {
 var options = []option{
 	{"BILLHOUND_ADDR", "addr", ":8080", "address the web UI and API listen on", false, str(func(c *Config) *string { return &c.Addr })},
 	{"BILLHOUND_DATA", "data", "./data", "data directory: SQLite database, archive, run artifacts, secret key", false, str(func(c *Config) *string { return &c.DataDir })},
-	{"BILLHOUND_SECRET_KEY", "", "", "key encrypting stored secrets (64 hex chars); default: generated into <data>/secret.key", true, str(func(c *Config) *string { return &c.SecretKey })},
+	{"BILLHOUND_SECRET_KEY", "", "", "key encrypting stored secrets (64 hex chars); when unset, one is generated into <data>/secret.key", true, str(func(c *Config) *string { return &c.SecretKey })},
 	{"BILLHOUND_SECRET_KEY_FILE", "", "", "file holding the secret key (Docker/systemd secrets)", false, str(func(c *Config) *string { return &c.SecretKeyFile })},
 	{"BILLHOUND_PLAYWRIGHT_DRIVER", "playwright-driver", ".cache/playwright-driver", "Playwright 1.52.0 driver folder (package/ and node), made by tools/install-deps.sh", false, str(func(c *Config) *string { return &c.DriverDir })},
 	{"BILLHOUND_CHROMIUM", "chromium", "/usr/bin/chromium", "Chromium executable", false, str(func(c *Config) *string { return &c.ChromiumPath })},

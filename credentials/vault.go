@@ -4,7 +4,9 @@
 package credentials
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"billhound/secrets"
@@ -21,6 +23,7 @@ type Vault struct {
 // Purposes bind a sealed value to its portal and column, so it cannot be moved to another.
 func passwordPurpose(portalID int64) string { return fmt.Sprintf("portal/%d/password", portalID) }
 func totpPurpose(portalID int64) string     { return fmt.Sprintf("portal/%d/totp", portalID) }
+func recoveryPurpose(portalID int64) string { return fmt.Sprintf("portal/%d/recovery", portalID) }
 
 // SealPassword returns the sealed form of a portal's password for store.Portal.PasswordSealed.
 func (v *Vault) SealPassword(portalID int64, password string) ([]byte, error) {
@@ -86,4 +89,53 @@ func (v *Vault) ShowCode(p *store.Portal, now time.Time) (Code, bool, error) {
 	}
 	rem := int(k.Remaining(now).Seconds())
 	return Code{Code: code, Period: k.Period, Remaining: rem, Step: step}, true, nil
+}
+
+// Limits on recovery codes: portals hand out 8 to 16; more than this is a paste gone wrong.
+const (
+	maxRecoveryCodes   = 50
+	maxRecoveryCodeLen = 100
+)
+
+// ParseRecoveryCodes splits pasted recovery codes: one a line (commas also separate), blank
+// lines and duplicates dropped. A code may contain spaces ("abcd efgh").
+func ParseRecoveryCodes(text string) ([]string, error) {
+	var codes []string
+	seen := map[string]bool{}
+	for _, line := range strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' || r == ',' }) {
+		c := strings.Join(strings.Fields(line), " ")
+		if c == "" || seen[c] {
+			continue
+		}
+		if len(c) > maxRecoveryCodeLen {
+			return nil, fmt.Errorf("a recovery code is longer than %d characters; put one code on each line", maxRecoveryCodeLen)
+		}
+		seen[c] = true
+		codes = append(codes, c)
+	}
+	if len(codes) == 0 {
+		return nil, errors.New("paste the recovery codes, one on each line")
+	}
+	if len(codes) > maxRecoveryCodes {
+		return nil, fmt.Errorf("%d recovery codes is more than the %d a portal gives; put one code on each line", len(codes), maxRecoveryCodes)
+	}
+	return codes, nil
+}
+
+// SetRecoveryCodes seals and stores a portal's recovery codes, replacing earlier ones.
+func (v *Vault) SetRecoveryCodes(portalID int64, codes []string) error {
+	sealed, err := v.Box.SealString(recoveryPurpose(portalID), strings.Join(codes, "\n"))
+	if err != nil {
+		return err
+	}
+	return v.Store.SetRecoveryCodes(portalID, sealed, len(codes))
+}
+
+// RecoveryCodes opens a portal's recovery codes (none: nil).
+func (v *Vault) RecoveryCodes(p *store.Portal) ([]string, error) {
+	text, err := v.Box.OpenString(recoveryPurpose(p.ID), p.RecoverySealed)
+	if err != nil || text == "" {
+		return nil, err
+	}
+	return strings.Split(text, "\n"), nil
 }

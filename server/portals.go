@@ -25,6 +25,7 @@ type portalView struct {
 	HasPassword  bool      `json:"hasPassword"`
 	Fields       []string  `json:"fields"`
 	TwoFA        twofaView `json:"twofa"`
+	Recovery     int       `json:"recoveryCodes"` // how many are stored, never the codes
 	LastRun      *runView  `json:"lastRun"`
 	InvoiceCount int       `json:"invoiceCount"`
 	CreatedAt    time.Time `json:"createdAt"`
@@ -50,7 +51,8 @@ func viewTwoFA(p *store.Portal) twofaView {
 func viewPortal(p *store.Portal, last *store.Run, invoices int) portalView {
 	v := portalView{
 		ID: p.ID, Name: p.Name, URL: p.URL, Script: p.Script, Username: p.Username,
-		HasPassword: len(p.PasswordSealed) > 0, TwoFA: viewTwoFA(p), InvoiceCount: invoices, CreatedAt: p.CreatedAt,
+		HasPassword: len(p.PasswordSealed) > 0, TwoFA: viewTwoFA(p), Recovery: p.RecoveryCount,
+		InvoiceCount: invoices, CreatedAt: p.CreatedAt,
 		Fields: []string{"username", "password"},
 	}
 	if h, err := scripts.ParseHeader(p.Script); err == nil {

@@ -32,6 +32,9 @@ func (s *Server) routes() {
 	e.PUT("/api/portals/:id/totp", s.putTOTP, middleware.BodyLimit(maxUpload), s.requireSession)
 	auth.GET("/portals/:id/totp/code", s.getTOTPCode)
 	auth.DELETE("/portals/:id/totp", s.deleteTOTP)
+	auth.PUT("/portals/:id/recovery-codes", s.putRecoveryCodes)
+	auth.POST("/portals/:id/recovery-codes/reveal", s.revealRecoveryCodes)
+	auth.DELETE("/portals/:id/recovery-codes", s.deleteRecoveryCodes)
 
 	auth.POST("/portals/:id/runs", s.startRun)
 	auth.GET("/runs", s.listRuns)

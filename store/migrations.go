@@ -89,6 +89,9 @@ var migrations = []string{
 		created_at DATETIME NOT NULL,
 		expires_at DATETIME NOT NULL
 	)`,
+	// 6: the portal's one-time recovery codes (sealed), kept for when the authenticator is lost.
+	`ALTER TABLE portals ADD COLUMN recovery_sealed BLOB;
+	ALTER TABLE portals ADD COLUMN recovery_count INTEGER NOT NULL DEFAULT 0`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

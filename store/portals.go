@@ -27,6 +27,8 @@ type Portal struct {
 	TOTPPeriod     int    `gorm:"column:totp_period"`
 	TOTPSource     string `gorm:"column:totp_source"` // qr, key or uri: how the user entered it
 	TOTPLastStep   int64  `gorm:"column:totp_last_step"`
+	RecoverySealed []byte // one-time recovery codes, sealed; RecoveryCount says how many
+	RecoveryCount  int
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -187,4 +189,16 @@ func (s *Store) TOTPLastStep(id int64) (int64, error) {
 		return 0, notFound(err)
 	}
 	return p.TOTPLastStep, nil
+}
+
+// SetRecoveryCodes stores a portal's sealed recovery codes and how many there are (nil, 0
+// removes them).
+func (s *Store) SetRecoveryCodes(id int64, sealed []byte, count int) error {
+	res := s.db.Model(&Portal{ID: id}).Updates(map[string]any{
+		"recovery_sealed": sealed, "recovery_count": count, "updated_at": time.Now(),
+	})
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return res.Error
 }
