@@ -20,6 +20,9 @@ import (
 	"billhound/store"
 )
 
+// errStopped ends the runs of a process that shuts down; their log and error say so.
+var errStopped = errors.New("billhound was stopped during the run")
+
 // ErrAlreadyRunning is returned when the portal has a run in progress (in this process or
 // another one on the same data dir).
 var ErrAlreadyRunning = errors.New("this portal is already running")
@@ -37,7 +40,7 @@ type Runner struct {
 
 	wg      sync.WaitGroup
 	mu      sync.Mutex
-	cancels map[int64]context.CancelFunc
+	cancels map[int64]context.CancelCauseFunc
 }
 
 // Result is what one run did, for the CLI's report.
@@ -54,7 +57,7 @@ func (r *Runner) Start(portalID int64, trigger string) (*store.Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancelCause(context.Background())
 	r.track(run.ID, cancel)
 	r.wg.Add(1)
 	go func() {
@@ -79,7 +82,7 @@ func (r *Runner) RunNow(ctx context.Context, portalID int64, trigger string) (*R
 func (r *Runner) Shutdown(ctx context.Context) error {
 	r.mu.Lock()
 	for _, cancel := range r.cancels {
-		cancel()
+		cancel(errStopped)
 	}
 	r.mu.Unlock()
 	done := make(chan struct{})
@@ -118,11 +121,11 @@ func (r *Runner) begin(portalID int64, trigger string) (*store.Run, error) {
 	return run, err
 }
 
-func (r *Runner) track(id int64, cancel context.CancelFunc) {
+func (r *Runner) track(id int64, cancel context.CancelCauseFunc) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.cancels == nil {
-		r.cancels = map[int64]context.CancelFunc{}
+		r.cancels = map[int64]context.CancelCauseFunc{}
 	}
 	r.cancels[id] = cancel
 }
@@ -131,7 +134,7 @@ func (r *Runner) untrack(id int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if c, ok := r.cancels[id]; ok {
-		c()
+		c(nil)
 		delete(r.cancels, id)
 	}
 }
