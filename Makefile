@@ -35,7 +35,6 @@ test: build
 
 # The decoder comparison needs zbarimg as the peer it measures against.
 bench: build
-	go test -run '^$$' -bench . -benchtime 3x -count 1 ./...
 	command -v zbarimg >/dev/null || { sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends zbar-tools; }
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestCompareDecoders -count=1 -timeout 20m -v ./twofa/
