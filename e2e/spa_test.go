@@ -53,15 +53,21 @@ func TestWebUIUserStory(t *testing.T) {
 	must(page.Locator("form button[type=submit]").Click())
 
 	// 2. Add the demo portal with the bundled script.
-	must(page.Locator("#portal-add").Click())
-	must(page.Locator("#portal-name").Fill("Nimbus Cloud"))
-	_, err = page.Locator("#portal-script-select").SelectOption(playwright.SelectOptionValues{Values: &[]string{"demo.js"}})
-	must(err)
-	must(page.Locator("#portal-url").Fill(in.portal + "/login"))
-	must(page.Locator("#portal-username").Fill("demo"))
-	must(page.Locator("#portal-password").Fill(demoPassword))
-	snap(t, page, "02-add-portal")
-	must(page.Locator("#portal-save").Click())
+	addPortal := func(name, password string) {
+		t.Helper()
+		must(page.Locator("#nav-portals").Click())
+		must(page.Locator("#portal-add").Click())
+		must(page.Locator("#portal-name").Fill(name))
+		_, err := page.Locator("#portal-script-select").SelectOption(playwright.SelectOptionValues{Values: &[]string{"demo.js"}})
+		must(err)
+		must(page.Locator("#portal-url").Fill(in.portal + "/login"))
+		must(page.Locator("#portal-username").Fill("demo"))
+		must(page.Locator("#portal-password").Fill(password))
+		snap(t, page, "02-add-portal")
+		must(page.Locator("#portal-save").Click())
+		must(page.Locator("#run-now").WaitFor())
+	}
+	addPortal("Nimbus Cloud", demoPassword)
 
 	// 3. Two-factor: upload the screenshot; the page shows the code with a countdown.
 	must(page.Locator("#tab-qr").Click())
@@ -83,17 +89,7 @@ func TestWebUIUserStory(t *testing.T) {
 	// 4. Run now; the run page ends in "succeeded" with the log.
 	must(page.Locator("#run-now").Click())
 	must(page.Locator("#run-started-link").Click())
-	status := page.Locator("#run-status")
-	must(status.WaitFor())
-	deadline := time.Now().Add(2 * time.Minute)
-	var st string
-	for time.Now().Before(deadline) {
-		st, _ = status.InnerText()
-		if st = strings.TrimSpace(strings.ToLower(st)); st != "running" && st != "" {
-			break
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
+	st := waitForRunEnd(t, page)
 	snap(t, page, "04-run")
 	if st != "succeeded" {
 		logText, _ := page.Locator("#run-log").InnerText()
@@ -128,6 +124,46 @@ func TestWebUIUserStory(t *testing.T) {
 	if !strings.HasPrefix(string(data), "%PDF-") {
 		t.Fatalf("the archive's download link gave %d bytes that are not a PDF", len(data))
 	}
+
+	// 6. A wrong password: the run page says why and shows the portal's page as it failed.
+	addPortal("Nimbus typo", "not-the-password")
+	must(page.Locator("#run-now").Click())
+	must(page.Locator("#run-started-link").Click())
+	if st := waitForRunEnd(t, page); st != "failed" {
+		t.Fatalf("wrong password run ended %q", st)
+	}
+	errText, err := page.Locator("#run-error").InnerText()
+	must(err)
+	if !strings.Contains(errText, "Invalid username or password") {
+		t.Fatalf("the run page's error says %q", errText)
+	}
+	shotImg := page.Locator("img.artifact").First()
+	must(shotImg.WaitFor())
+	loaded, err := shotImg.Evaluate("img => img.complete && img.naturalWidth > 100", nil)
+	must(err)
+	if loaded != true {
+		t.Fatal("the failure screenshot does not load on the run page")
+	}
+	snap(t, page, "06-failed-run")
+}
+
+// waitForRunEnd waits on the run page until the run is no longer running and returns its status.
+func waitForRunEnd(t *testing.T, page playwright.Page) string {
+	t.Helper()
+	status := page.Locator("#run-status")
+	if err := status.WaitFor(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		st, _ := status.InnerText()
+		if st = strings.TrimSpace(strings.ToLower(st)); st != "running" && st != "" {
+			return st
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Fatal("the run was still running after 2 minutes")
+	return ""
 }
 
 // snap saves a screenshot of the page under test-artifacts/ui-<name>.png.
