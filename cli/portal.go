@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"billhound/runner"
 	"billhound/scripts"
 	"billhound/scripts/portals"
 	"billhound/store"
@@ -35,6 +36,7 @@ func portalAdd(env *Env, args []string) error {
 	totpQR := fs.String("totp-qr", "", "image of the portal's 2FA QR code")
 	totpSecret := fs.String("totp-secret", "", "the portal's 2FA security key (base32)")
 	totpURI := fs.String("totp-uri", "", "the portal's otpauth:// URI")
+	schedule := fs.String("schedule", "", "run by itself this often, e.g. 24h (the server runs schedules)")
 	cfg, err := loadConfig(env, fs, args)
 	if err != nil {
 		return usageError("%v", err)
@@ -52,6 +54,9 @@ func portalAdd(env *Env, args []string) error {
 	}
 	if _, err := scripts.ParseHeader(script); err != nil {
 		return fail("%s: %v", *scriptPath, err)
+	}
+	if _, err := runner.ParseSchedule(*schedule); err != nil {
+		return fail("--schedule: %v", err)
 	}
 	password := ""
 	if *passwordFile != "" {
@@ -90,7 +95,7 @@ func portalAdd(env *Env, args []string) error {
 		return err
 	}
 	defer a.close()
-	p := &store.Portal{Name: name, Script: script, URL: *url, Username: *username}
+	p := &store.Portal{Name: name, Script: script, URL: *url, Username: *username, Schedule: *schedule}
 	if err := a.store.CreatePortal(p); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return fail("a portal named %q already exists", name)
@@ -142,7 +147,7 @@ func portalList(env *Env, args []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tUSERNAME\t2FA\tINVOICES\tLAST RUN")
+	fmt.Fprintln(tw, "ID\tNAME\tUSERNAME\t2FA\tSCHEDULE\tINVOICES\tLAST RUN")
 	for _, p := range ps {
 		tf := "-"
 		if p.HasTOTP() {
@@ -152,7 +157,7 @@ func portalList(env *Env, args []string) error {
 		if r, ok := last[p.ID]; ok {
 			lr = r.Status + " " + r.StartedAt.Local().Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\n", p.ID, p.Name, p.Username, tf, counts[p.ID], lr)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", p.ID, p.Name, p.Username, tf, orDash(p.Schedule), counts[p.ID], lr)
 	}
 	return tw.Flush()
 }

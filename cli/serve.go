@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"billhound/runner"
 	"billhound/server"
 )
 
@@ -36,6 +37,9 @@ func runServe(env *Env, args []string) error {
 	log.Info("billhound is listening", "url", "http://"+displayAddr(ln.Addr()), "data", cfg.DataDir)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	sched := &runner.Scheduler{Runner: a.runner}
+	sched.Start()
+	defer sched.Stop() // before a.close stops the runs: no new run may start meanwhile
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
@@ -46,7 +50,8 @@ func runServe(env *Env, args []string) error {
 	case s := <-sig:
 		log.Info("shutting down", "signal", s.String())
 	}
-	// HTTP first (no new runs start), then runs, browser and database in a.close.
+	// HTTP first (no new runs start), then the scheduler (deferred), then runs, browser and
+	// database in a.close.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(ctx)

@@ -18,6 +18,9 @@ func (r *Runner) execute(ctx context.Context, run *store.Run) *Result {
 	h := &runHost{r: r, run: run, red: &redactor{}, knownIDs: map[string]bool{}}
 	res := &Result{Run: run}
 	err := r.perform(ctx, h)
+	if err != nil && errors.Is(err, context.Canceled) && context.Cause(ctx) != nil {
+		err = context.Cause(ctx) // say why (billhound stopped), not just "context canceled"
+	}
 	h.mu.Lock()
 	res.New, res.Known, res.Failed = h.saved, h.known, h.failed
 	run.NewCount, run.KnownCount, run.FailedCount = len(h.saved), len(h.known), len(h.failed)

@@ -95,6 +95,9 @@ func (r *Runner) Shutdown(ctx context.Context) error {
 	}
 }
 
+// Wait blocks until every background run of this process has ended.
+func (r *Runner) Wait() { r.wg.Wait() }
+
 // ArtifactDir is where a run's artifacts are kept.
 func (r *Runner) ArtifactDir(runID int64) string {
 	return filepath.Join(r.Artifacts, fmt.Sprint(runID))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"billhound/runner"
 	"billhound/scripts"
 	"billhound/scripts/portals"
 	"billhound/store"
@@ -16,19 +17,21 @@ import (
 
 // portalView is a portal as the API shows it: never a secret, only whether one is set.
 type portalView struct {
-	ID           int64     `json:"id"`
-	Name         string    `json:"name"`
-	URL          string    `json:"url"`
-	Script       string    `json:"script"`
-	ScriptName   string    `json:"scriptName"`
-	Username     string    `json:"username"`
-	HasPassword  bool      `json:"hasPassword"`
-	Fields       []string  `json:"fields"`
-	TwoFA        twofaView `json:"twofa"`
-	Recovery     int       `json:"recoveryCodes"` // how many are stored, never the codes
-	LastRun      *runView  `json:"lastRun"`
-	InvoiceCount int       `json:"invoiceCount"`
-	CreatedAt    time.Time `json:"createdAt"`
+	ID           int64      `json:"id"`
+	Name         string     `json:"name"`
+	URL          string     `json:"url"`
+	Script       string     `json:"script"`
+	ScriptName   string     `json:"scriptName"`
+	Username     string     `json:"username"`
+	HasPassword  bool       `json:"hasPassword"`
+	Fields       []string   `json:"fields"`
+	TwoFA        twofaView  `json:"twofa"`
+	Recovery     int        `json:"recoveryCodes"` // how many are stored, never the codes
+	Schedule     string     `json:"schedule"`      // "" or a duration between runs, e.g. "24h"
+	NextRunAt    *time.Time `json:"nextRunAt"`     // when the schedule runs it next; null without one
+	LastRun      *runView   `json:"lastRun"`
+	InvoiceCount int        `json:"invoiceCount"`
+	CreatedAt    time.Time  `json:"createdAt"`
 }
 
 type twofaView struct {
@@ -58,9 +61,15 @@ func viewPortal(p *store.Portal, last *store.Run, invoices int) portalView {
 	if h, err := scripts.ParseHeader(p.Script); err == nil {
 		v.ScriptName, v.Fields = h.Name, h.Fields
 	}
+	var lastStart time.Time
 	if last != nil {
 		rv := viewRun(last, p.Name)
 		v.LastRun = &rv
+		lastStart = last.StartedAt
+	}
+	v.Schedule = p.Schedule
+	if next := runner.NextRun(p.Schedule, lastStart, time.Now()); !next.IsZero() {
+		v.NextRunAt = &next
 	}
 	return v
 }
@@ -119,6 +128,7 @@ type portalBody struct {
 	URL      string  `json:"url"`
 	Username string  `json:"username"`
 	Password *string `json:"password"`
+	Schedule string  `json:"schedule"`
 }
 
 // check validates a portal form; the script must at least have a readable header.
@@ -142,6 +152,10 @@ func (b *portalBody) check() error {
 	if b.URL != "" && !strings.HasPrefix(b.URL, "http://") && !strings.HasPrefix(b.URL, "https://") {
 		return errBadRequest("the portal URL must start with http:// or https://")
 	}
+	b.Schedule = strings.TrimSpace(b.Schedule)
+	if _, err := runner.ParseSchedule(b.Schedule); err != nil {
+		return errBadRequest(err.Error())
+	}
 	return nil
 }
 
@@ -153,7 +167,7 @@ func (s *Server) createPortal(c echo.Context) error {
 	if err := b.check(); err != nil {
 		return err
 	}
-	p := &store.Portal{Name: b.Name, Script: b.Script, URL: b.URL, Username: b.Username}
+	p := &store.Portal{Name: b.Name, Script: b.Script, URL: b.URL, Username: b.Username, Schedule: b.Schedule}
 	if err := s.deps.Store.CreatePortal(p); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return errConflict("a portal named \"" + b.Name + "\" already exists")
@@ -186,7 +200,7 @@ func (s *Server) updatePortal(c echo.Context) error {
 	if err := b.check(); err != nil {
 		return err
 	}
-	p.Name, p.Script, p.URL, p.Username = b.Name, b.Script, b.URL, b.Username
+	p.Name, p.Script, p.URL, p.Username, p.Schedule = b.Name, b.Script, b.URL, b.Username, b.Schedule
 	if b.Password != nil && *b.Password != "" {
 		if p.PasswordSealed, err = s.deps.Vault.SealPassword(p.ID, *b.Password); err != nil {
 			return err

@@ -191,6 +191,8 @@ func TestPortalValidation(t *testing.T) {
 		{"no script", map[string]string{"name": "x"}, "script"},
 		{"script without header", map[string]string{"name": "x", "script": "page.goto('/')"}, "header"},
 		{"bad url", map[string]string{"name": "x", "script": demo, "url": "ftp://x"}, "http"},
+		{"schedule too often", map[string]string{"name": "x", "script": demo, "schedule": "5m"}, "1 hour"},
+		{"schedule not a duration", map[string]string{"name": "x", "script": demo, "schedule": "daily"}, "24h"},
 	}
 	for _, tc := range cases {
 		code, body, _ := c.call("POST", "/api/portals", tc.body)
@@ -199,7 +201,10 @@ func TestPortalValidation(t *testing.T) {
 			t.Errorf("%s: %d %q", tc.name, code, msg)
 		}
 	}
-	c.call("POST", "/api/portals", map[string]string{"name": "Nimbus", "script": demo})
+	code, p, _ := c.call("POST", "/api/portals", map[string]string{"name": "Nimbus", "script": demo, "schedule": "24h"})
+	if code != 201 || p["schedule"] != "24h" || p["nextRunAt"] == nil {
+		t.Errorf("scheduled portal: %d %v %v", code, p["schedule"], p["nextRunAt"])
+	}
 	if code, _, _ := c.call("POST", "/api/portals", map[string]string{"name": "nimbus", "script": demo}); code != 409 {
 		t.Errorf("duplicate name: %d", code)
 	}

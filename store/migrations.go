@@ -92,6 +92,8 @@ var migrations = []string{
 	// 6: the portal's one-time recovery codes (sealed), kept for when the authenticator is lost.
 	`ALTER TABLE portals ADD COLUMN recovery_sealed BLOB;
 	ALTER TABLE portals ADD COLUMN recovery_count INTEGER NOT NULL DEFAULT 0`,
+	// 7: how often a portal runs by itself ("" = only when asked; else a Go duration like 24h).
+	`ALTER TABLE portals ADD COLUMN schedule TEXT NOT NULL DEFAULT ''`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

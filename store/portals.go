@@ -29,6 +29,7 @@ type Portal struct {
 	TOTPLastStep   int64  `gorm:"column:totp_last_step"`
 	RecoverySealed []byte // one-time recovery codes, sealed; RecoveryCount says how many
 	RecoveryCount  int
+	Schedule       string // "" (runs only when asked) or a Go duration between runs, e.g. "24h"
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -102,7 +103,8 @@ func uniqueSlug(tx *gorm.DB, base string) (string, error) {
 	}
 }
 
-// UpdatePortal saves the editable fields of p (name, script, url, username, password). The
+// UpdatePortal saves the editable fields of p (name, script, url, username, password,
+// schedule). The
 // slug stays, so archived files keep their folder.
 func (s *Store) UpdatePortal(p *Portal) error {
 	var n int64
@@ -112,7 +114,7 @@ func (s *Store) UpdatePortal(p *Portal) error {
 	if n > 0 {
 		return ErrConflict
 	}
-	res := s.db.Model(&Portal{ID: p.ID}).Select("name", "script", "url", "username", "password_sealed", "updated_at").Updates(p)
+	res := s.db.Model(&Portal{ID: p.ID}).Select("name", "script", "url", "username", "password_sealed", "schedule", "updated_at").Updates(p)
 	if res.Error != nil {
 		return conflict(res.Error)
 	}

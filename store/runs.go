@@ -125,3 +125,27 @@ func (s *Store) LastSuccess(portalID int64) (*time.Time, error) {
 	}
 	return &r.StartedAt, nil
 }
+
+// LastStarts returns when each portal's newest run started, by portal id.
+func (s *Store) LastStarts() (map[int64]time.Time, error) {
+	var rows []struct {
+		PortalID int64
+		Started  string
+	}
+	// MAX over the text form: SQLite keeps DATETIME as ISO text, which sorts by time.
+	err := s.db.Raw(`SELECT portal_id, MAX(started_at) AS started FROM runs GROUP BY portal_id`).Scan(&rows).Error
+	out := make(map[int64]time.Time, len(rows))
+	for _, r := range rows {
+		t, perr := parseDBTime(r.Started)
+		if perr != nil {
+			return nil, perr
+		}
+		out[r.PortalID] = t
+	}
+	return out, err
+}
+
+// SetRunStart moves a run's start time (for imports and tests of schedules).
+func (s *Store) SetRunStart(id int64, t time.Time) error {
+	return s.db.Model(&Run{ID: id}).Update("started_at", t).Error
+}

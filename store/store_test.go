@@ -196,3 +196,17 @@ func TestFirstUserOnce(t *testing.T) {
 		t.Fatalf("expired session accepted: %v", err)
 	}
 }
+
+func TestLastStarts(t *testing.T) {
+	s, _ := openTest(t)
+	p := &Portal{Name: "p", Script: "x"}
+	s.CreatePortal(p)
+	old := time.Now().Add(-3 * time.Hour).Round(time.Second)
+	s.db.Create(&Run{PortalID: p.ID, Status: RunSucceeded, Trigger: "manual", StartedAt: old})
+	newer := time.Now().Add(-time.Hour).Round(time.Second)
+	s.db.Create(&Run{PortalID: p.ID, Status: RunFailed, Trigger: "schedule", StartedAt: newer})
+	got, err := s.LastStarts()
+	if err != nil || !got[p.ID].Equal(newer) {
+		t.Fatalf("last start %v (%v), want %v", got[p.ID], err, newer)
+	}
+}
