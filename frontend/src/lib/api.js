@@ -91,6 +91,12 @@ export const api = {
   totpCode: (id) => request('GET', `/portals/${id}/totp/code`),
   deleteTotp: (id) => request('DELETE', `/portals/${id}/totp`),
 
+  // recovery codes: stored sealed; only reveal answers with them
+  /** @param {string} codes one a line, as pasted */
+  saveRecoveryCodes: (id, codes) => request('PUT', `/portals/${id}/recovery-codes`, { json: { codes } }),
+  revealRecoveryCodes: (id) => request('POST', `/portals/${id}/recovery-codes/reveal`),
+  deleteRecoveryCodes: (id) => request('DELETE', `/portals/${id}/recovery-codes`),
+
   // runs
   startRun: (portalId) => request('POST', `/portals/${portalId}/runs`),
   runs: ({ portal, limit } = {}) => {
