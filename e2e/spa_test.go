@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -82,9 +83,25 @@ func TestWebUIUserStory(t *testing.T) {
 		t.Fatalf("the page shows %q, not a 6-digit code", codeText)
 	}
 	snap(t, page, "03-2fa-code")
-	if recovery := demo.confirm(code); len(recovery) == 0 {
+	recovery := demo.confirm(code)
+	if len(recovery) == 0 {
 		t.Fatal("the portal did not accept the code the page showed")
 	}
+	// Keep the portal's recovery codes in billhound, then check they come back on request.
+	must(page.Locator("#recovery-input").Fill(strings.Join(recovery, "\n")))
+	must(page.Locator("#recovery-save").Click())
+	must(page.Locator("#recovery-count").WaitFor())
+	countText, _ := page.Locator("#recovery-count").InnerText()
+	if !strings.Contains(countText, fmt.Sprint(len(recovery))) {
+		t.Fatalf("recovery count says %q, want %d codes", countText, len(recovery))
+	}
+	must(page.Locator("#recovery-reveal").Click())
+	must(page.Locator("#recovery-list li").First().WaitFor())
+	shown, _ := page.Locator("#recovery-list li").AllInnerTexts()
+	if len(shown) != len(recovery) || strings.TrimSpace(shown[0]) != recovery[0] {
+		t.Fatalf("revealed %v, stored %v", shown, recovery)
+	}
+	must(page.Locator("#recovery-hide").Click())
 
 	// 4. Run now; the run page ends in "succeeded" with the log.
 	must(page.Locator("#run-now").Click())
