@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -178,7 +179,7 @@ func readSecretFile(path string) (string, error) {
 	var data []byte
 	var err error
 	if path == "-" {
-		data, err = readAll(os.Stdin)
+		data, err = io.ReadAll(io.LimitReader(os.Stdin, 1<<20))
 	} else {
 		data, err = os.ReadFile(path)
 	}

@@ -71,5 +71,3 @@ func logLevelForCLI(env *Env) string {
 	}
 	return "warn"
 }
-
-func readAll(r io.Reader) ([]byte, error) { return io.ReadAll(io.LimitReader(r, 1<<20)) }
