@@ -71,6 +71,72 @@ export function runDuration(run, now = Date.now()) {
   return duration((b ? b.getTime() : now) - a.getTime());
 }
 
+/** The schedules the portal form offers. The API takes any Go duration from 1h to 744h. */
+export const SCHEDULES = [
+  { value: '', label: 'Only when I press Run now' },
+  { value: '6h', label: 'Every 6 hours' },
+  { value: '12h', label: 'Every 12 hours' },
+  { value: '24h', label: 'Daily' },
+  { value: '168h', label: 'Weekly' },
+  { value: '720h', label: 'Every 30 days' },
+];
+
+const GO_UNITS = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
+
+/** A Go duration such as "24h", "1h30m" or "90m" in milliseconds; NaN when it is not one. */
+export function goDuration(text) {
+  let s = String(text ?? '').trim();
+  if (!s) return NaN;
+  if (s === '0') return 0;
+  let ms = 0;
+  while (s) {
+    const m = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/.exec(s);
+    if (!m) return NaN;
+    ms += Number(m[1]) * GO_UNITS[m[2]];
+    s = s.slice(m[0].length);
+  }
+  return ms;
+}
+
+/** The offered value a schedule equals ("24h0m0s" -> "24h"), else the schedule as it is. */
+export function schedulePreset(schedule) {
+  const ms = goDuration(schedule);
+  return SCHEDULES.find((o) => o.value && goDuration(o.value) === ms)?.value ?? (schedule || '');
+}
+
+/** A portal's schedule in words: "Daily", "Every 36 h", "Every 2 days"; "" when it runs only when asked. */
+export function scheduleText(schedule) {
+  if (!schedule) return '';
+  const preset = SCHEDULES.find((o) => o.value && o.value === schedulePreset(schedule));
+  if (preset) return preset.label;
+  const ms = goDuration(schedule);
+  if (!Number.isFinite(ms) || ms <= 0) return schedule;
+  const day = 86400000;
+  if (ms >= 2 * day && ms % day === 0) return `Every ${ms / day} days`;
+  if (ms % 3600000 === 0) return `Every ${ms / 3600000} h`;
+  if (ms < 3600000 && ms % 60000 === 0) return `Every ${ms / 60000} min`;
+  return `Every ${duration(ms)}`;
+}
+
+/** True when a time has come (within a minute: the server checks schedules once a minute). */
+export function isDue(iso, now = Date.now()) {
+  const d = toDate(iso);
+  return !!d && d.getTime() - now < 60000;
+}
+
+/** How long until a time, compact: "in 5 min", "in 21 h", "in 3 days"; "due now" once it has come. */
+export function until(iso, now = Date.now()) {
+  const d = toDate(iso);
+  if (!d) return '—';
+  if (isDue(iso, now)) return 'due now';
+  const ms = d.getTime() - now;
+  const min = Math.round(ms / 60000);
+  if (min < 60) return `in ${min} min`;
+  const h = Math.round(ms / 3600000);
+  if (h < 48) return `in ${h} h`;
+  return `in ${Math.round(ms / 86400000)} days`;
+}
+
 /** An amount string such as "1234.56" with an ISO currency code. */
 export function money(amount, currency) {
   if (amount === null || amount === undefined || amount === '') return '—';
