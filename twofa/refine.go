@@ -15,8 +15,9 @@ import (
 // or a parallelogram guess). On a tilted, bent or low-resolution photo
 // either can be off by a module or so; the sampled grid is then shifted,
 // and error correction gives up. refine keeps the finder patterns but tries
-// the neighbouring sizes and nudges the fourth corner around its estimate.
-// Each try is a grid sample and an error-correction pass, a fraction of a
+// the neighbouring sizes, each first with a grid that follows the code's
+// alignment patterns (warp.go), then with the fourth corner nudged around
+// its estimate. Each try is a grid sample and an error-correction pass, a fraction of a
 // millisecond, so a few hundred are affordable as a last resort.
 
 const (
@@ -109,6 +110,28 @@ func refineTriple(m *gozxing.BitMatrix, bl, tl, tr *detector.FinderPattern) (str
 	dim0 := int(math.Round(span)) + 7
 	dim0 = (dim0+1)/4*4 + 1 // nearest valid size: 21, 25, 29, …
 	dec := decoder.NewDecoder()
+	// First the grid that follows the alignment patterns (see warpedGrid):
+	// a fraction of a millisecond per size, so it gets a wider range of
+	// sizes. Blurred finder patterns look thinner than they are, and on a
+	// small code that overestimates the size by up to two versions.
+	for _, dim := range []int{dim0, dim0 - 4, dim0 + 4, dim0 - 8, dim0 + 8} {
+		if dim < 25 || dim > 177 { // version 1 has no alignment pattern
+			continue
+		}
+		c := fourthCorners(m, bl, tl, tr, dim, ms)[0]
+		d := float64(dim)
+		finders := []pointPair{{3.5, 3.5, tl.GetX(), tl.GetY()}, {d - 3.5, 3.5, tr.GetX(), tr.GetY()}, {3.5, d - 3.5, bl.GetX(), bl.GetY()}}
+		h0, ok := fitHomography(append(finders, pointPair{c.src, c.src, c.x, c.y}))
+		if !ok {
+			continue
+		}
+		if bits := warpedGrid(m, h0, dim, finders); bits != nil {
+			if r, err := safeDecodeBits(dec, bits); err == nil {
+				return r.GetText(), true
+			}
+		}
+	}
+	// Then one transform, with the fourth corner nudged around.
 	for _, dim := range []int{dim0, dim0 - 4, dim0 + 4} {
 		if dim < 21 || dim > 177 {
 			continue
