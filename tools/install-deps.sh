@@ -10,10 +10,11 @@
 #
 # Environment:
 #   BILLHOUND_PLAYWRIGHT_DRIVER  where the driver folder goes (default: .cache/playwright-driver)
-#   INSTALL_PARTS                which parts to install (default: "system driver frontend");
+#   INSTALL_PARTS                which parts to install (default: "system driver frontend go";
+#                                "go" only checks that Go is there: it is not packaged well enough);
 #                                the Dockerfile's stages each take the parts they need
 set -euo pipefail
-parts=" ${INSTALL_PARTS:-system driver frontend} "
+parts=" ${INSTALL_PARTS:-system driver frontend go} "
 want() { [[ "$parts" == *" $1 "* ]]; }
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,7 +69,7 @@ if want frontend && [ -f "$root/frontend/package.json" ]; then
   fi
 fi
 
-if want frontend && ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
+if want go && ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
   echo "install-deps: Go is missing; install Go 1.26 (https://go.dev/doc/install) and run again" >&2
   exit 1
 fi
