@@ -50,23 +50,7 @@ func TestParseSchedule(t *testing.T) {
 // TestSchedulerStartsDueRuns runs a real (tiny) script in real Chromium for the portal whose
 // schedule is due, and leaves the others alone.
 func TestSchedulerStartsDueRuns(t *testing.T) {
-	opt, err := browsertest.Options()
-	if err != nil {
-		t.Fatal(err)
-	}
-	mgr := browser.New(opt)
-	defer mgr.Close()
-	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "billhound.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	box, _ := secrets.NewBox(bytes.Repeat([]byte{3}, secrets.KeySize))
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	r := &Runner{Store: st, Vault: &credentials.Vault{Store: st, Box: box}, Archive: &archive.Archive{Root: dir},
-		Browser: mgr, Engine: scripts.NewEngine(scripts.EngineOptions{Logger: log}),
-		Artifacts: filepath.Join(dir, "runs"), Timeout: time.Minute, Logger: log}
+	r, st := newTestRunner(t)
 
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		io.WriteString(w, "<!doctype html><title>Tiny</title><h1>Invoices</h1>")
@@ -125,23 +109,7 @@ func TestSchedulerStartsDueRuns(t *testing.T) {
 
 // TestShutdownSaysWhy: a run cut short by shutdown ends failed with a reason a user understands.
 func TestShutdownSaysWhy(t *testing.T) {
-	opt, err := browsertest.Options()
-	if err != nil {
-		t.Fatal(err)
-	}
-	mgr := browser.New(opt)
-	defer mgr.Close()
-	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "billhound.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	box, _ := secrets.NewBox(bytes.Repeat([]byte{3}, secrets.KeySize))
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	r := &Runner{Store: st, Vault: &credentials.Vault{Store: st, Box: box}, Archive: &archive.Archive{Root: dir},
-		Browser: mgr, Engine: scripts.NewEngine(scripts.EngineOptions{Logger: log}),
-		Artifacts: filepath.Join(dir, "runs"), Timeout: time.Minute, Logger: log}
+	r, st := newTestRunner(t)
 	p := &store.Portal{Name: "slow", Script: "// ==Portal==\n// @name Slow\n// @url http://127.0.0.1:9/\n// ==/Portal==\nsleep(60000);\n"}
 	st.CreatePortal(p)
 	run, err := r.Start(p.ID, "manual")
@@ -156,4 +124,26 @@ func TestShutdownSaysWhy(t *testing.T) {
 	if got.Status != store.RunFailed || !strings.Contains(got.Error, "billhound was stopped") {
 		t.Fatalf("run after shutdown: %s %q", got.Status, got.Error)
 	}
+}
+
+// newTestRunner is a Runner over a temp data dir and the real Chromium.
+func newTestRunner(t *testing.T) (*Runner, *store.Store) {
+	t.Helper()
+	opt, err := browsertest.Options()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr := browser.New(opt)
+	t.Cleanup(func() { mgr.Close() })
+	dir := t.TempDir()
+	st, err := store.Open(filepath.Join(dir, "billhound.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	box, _ := secrets.NewBox(bytes.Repeat([]byte{3}, secrets.KeySize))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return &Runner{Store: st, Vault: &credentials.Vault{Store: st, Box: box}, Archive: &archive.Archive{Root: dir},
+		Browser: mgr, Engine: scripts.NewEngine(scripts.EngineOptions{Logger: log}),
+		Artifacts: filepath.Join(dir, "runs"), Timeout: time.Minute, Logger: log}, st
 }
