@@ -137,19 +137,21 @@ func keys[V any](m map[string]V) []string {
 	return out
 }
 
+// The action timeout is 3 s, not less: the page loads before each failing call share it, and
+// on a loaded two-core machine a load can take over a second.
 func TestPageErrors(t *testing.T) {
 	site := newSite(t)
 	cases := []struct {
 		name, src, want string
 	}{
 		{"no match", `page.goto("/login");
-page.click("#nope");`, `demo.js:9: page.click("#nope"): no element matched within 1s on ` + site.URL + `/login`},
+page.click("#nope");`, `demo.js:9: page.click("#nope"): no element matched within 3s on ` + site.URL + `/login`},
 		{"hidden", `page.goto("/widgets");
-page.fill("#hidden", "x");`, `demo.js:9: page.fill("#hidden", …): the element did not become visible within 1s on ` + site.URL + `/widgets`},
+page.fill("#hidden", "x");`, `demo.js:9: page.fill("#hidden", …): the element did not become visible within 3s on ` + site.URL + `/widgets`},
 		{"disabled", `page.goto("/widgets");
-page.click("#disabled");`, `demo.js:9: page.click("#disabled"): the element stayed disabled for 1s on ` + site.URL + `/widgets`},
+page.click("#disabled");`, `demo.js:9: page.click("#disabled"): the element stayed disabled for 3s on ` + site.URL + `/widgets`},
 		{"read-only", `page.goto("/widgets");
-page.fill("#ro", "x");`, `demo.js:9: page.fill("#ro", …): the element is not editable (disabled or read-only) after 1s on ` + site.URL + `/widgets`},
+page.fill("#ro", "x");`, `demo.js:9: page.fill("#ro", …): the element is not editable (disabled or read-only) after 3s on ` + site.URL + `/widgets`},
 		{"bad selector", `page.goto("/widgets");
 page.text("#[bad");`, `demo.js:9: page.text("#[bad"): Unexpected token "#" while parsing css selector "#[bad". Did you mean to CSS.escape it? on ` + site.URL + `/widgets`},
 		{"undefined value", `page.goto("/widgets");
@@ -157,7 +159,7 @@ page.fill("#name", credentials.pin);`, `demo.js:9: page.fill("#name", …): the 
 		{"element label", `page.goto("/widgets");
 page.all("ul.items")[0].find("li").all("a")[0];
 page.all("ul.items li")[2].text();
-page.all("#f")[0].find("#disabled").click();`, `demo.js:11: page.all("#f")[0].find("#disabled").click(): the element stayed disabled for 1s on ` + site.URL + `/widgets`},
+page.all("#f")[0].find("#disabled").click();`, `demo.js:11: page.all("#f")[0].find("#disabled").click(): the element stayed disabled for 3s on ` + site.URL + `/widgets`},
 		{"waitFor", `page.goto("/widgets");
 page.waitFor("#never", {timeout: 300});`, `demo.js:9: page.waitFor("#never"): no element matched within 300ms on ` + site.URL + `/widgets`},
 		{"waitFor state", `page.goto("/widgets");
@@ -168,11 +170,11 @@ page.waitForURL("/invoices", {timeout: 300});`, `demo.js:9: page.waitForURL("/in
 page.evaluate("() => { throw new Error('boom') }");`, `demo.js:9: page.evaluate("() => { throw new Error('boom') }"): boom on ` + site.URL + `/widgets`},
 		{"goto", `page.goto("http://127.0.0.1:1/");`, `demo.js:8: page.goto("http://127.0.0.1:1/"): net::ERR_UNSAFE_PORT at http://127.0.0.1:1/ on about:blank`},
 		{"select option", `page.goto("/widgets");
-page.select("#plan", "enterprise");`, `demo.js:9: page.select("#plan", "enterprise"): the <select> had no option with value or label "enterprise" within 1s on ` + site.URL + `/widgets`},
+page.select("#plan", "enterprise");`, `demo.js:9: page.select("#plan", "enterprise"): the <select> had no option with value or label "enterprise" within 3s on ` + site.URL + `/widgets`},
 		{"frame", `page.goto("/frame");
-page.frame("#inner").click("#missing");`, `demo.js:9: page.frame("#inner").click("#missing"): no element matched within 1s on ` + site.URL + `/frame`},
+page.frame("#inner").click("#missing");`, `demo.js:9: page.frame("#inner").click("#missing"): no element matched within 3s on ` + site.URL + `/frame`},
 		{"no download", `page.goto("/widgets");
-download("ul.items li", {id: "x"});`, `demo.js:9: download("ul.items li"): the click started no download within 1s on ` + site.URL + `/widgets`},
+download("ul.items li", {id: "x"});`, `demo.js:9: download("ul.items li"): the click started no download within 3s on ` + site.URL + `/widgets`},
 		{"relative URL without slash", `page.goto("/widgets");
 download("files/INV-1.pdf");`, `demo.js:9: download("files/INV-1.pdf"): Unexpected token "/" while parsing css selector "files/INV-1.pdf". Did you mean to CSS.escape it? on ` + site.URL + `/widgets; to download a URL relative to the page, start it with / or ./`},
 		{"script throw", `
@@ -191,7 +193,7 @@ throw new Error("login failed: Invalid username or password");`, `demo.js:9: log
 			if tc.name == "totp without secret" {
 				h.code = ""
 			}
-			_, err := runScript(t, tc.src, runOpts{base: site.URL, action: 1e9, host: h})
+			_, err := runScript(t, tc.src, runOpts{base: site.URL, action: 3e9, host: h})
 			if err == nil {
 				t.Fatal("the script did not fail")
 			}
