@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -38,6 +39,8 @@ func portalAdd(env *Env, args []string) error {
 	totpSecret := fs.String("totp-secret", "", "the portal's 2FA security key (base32)")
 	totpURI := fs.String("totp-uri", "", "the portal's otpauth:// URI")
 	schedule := fs.String("schedule", "", "run by itself this often, e.g. 24h (the server runs schedules)")
+	extra := fieldFlag{}
+	fs.Var(extra, "field", "another credential field the script's @fields asks for, as NAME=VALUE (repeatable)")
 	cfg, err := loadConfig(env, fs, args)
 	if err != nil {
 		return usageError("%v", err)
@@ -53,8 +56,14 @@ func portalAdd(env *Env, args []string) error {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if _, err := scripts.ParseHeader(script); err != nil {
+	header, err := scripts.ParseHeader(script)
+	if err != nil {
 		return fail("%s: %v", *scriptPath, err)
+	}
+	for name := range extra {
+		if name == "username" || name == "password" || !slices.Contains(header.Fields, name) {
+			return fail("--field %s: the script does not ask for it (its @fields: %s)", name, strings.Join(header.Fields, " "))
+		}
 	}
 	if _, err := runner.ParseSchedule(*schedule); err != nil {
 		return fail("--schedule: %v", err)
@@ -103,13 +112,15 @@ func portalAdd(env *Env, args []string) error {
 		}
 		return err
 	}
-	if password != "" {
-		if p.PasswordSealed, err = a.vault.SealPassword(p.ID, password); err != nil {
-			return err
-		}
-		if err := a.store.UpdatePortal(p); err != nil {
-			return err
-		}
+	// Sealed values are bound to the portal's id, known only now.
+	if p.PasswordSealed, err = a.vault.SealPassword(p.ID, password); err != nil {
+		return err
+	}
+	if p.FieldsSealed, err = a.vault.SealFields(p.ID, extra); err != nil {
+		return err
+	}
+	if err := a.store.UpdatePortal(p); err != nil {
+		return err
 	}
 	if key != nil {
 		if err := a.vault.SetTOTP(p.ID, *key, source); err != nil {
@@ -201,4 +212,18 @@ func countSet(vals ...string) int {
 		}
 	}
 	return n
+}
+
+// fieldFlag collects repeated --field NAME=VALUE flags.
+type fieldFlag map[string]string
+
+func (f fieldFlag) String() string { return "" } // never print values: they may be secrets
+
+func (f fieldFlag) Set(v string) error {
+	name, value, ok := strings.Cut(v, "=")
+	if !ok || name == "" || value == "" {
+		return errors.New("want NAME=VALUE")
+	}
+	f[name] = value
+	return nil
 }

@@ -4,6 +4,7 @@
 package credentials
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -24,6 +25,7 @@ type Vault struct {
 func passwordPurpose(portalID int64) string { return fmt.Sprintf("portal/%d/password", portalID) }
 func totpPurpose(portalID int64) string     { return fmt.Sprintf("portal/%d/totp", portalID) }
 func recoveryPurpose(portalID int64) string { return fmt.Sprintf("portal/%d/recovery", portalID) }
+func fieldsPurpose(portalID int64) string   { return fmt.Sprintf("portal/%d/fields", portalID) }
 
 // SealPassword returns the sealed form of a portal's password for store.Portal.PasswordSealed.
 func (v *Vault) SealPassword(portalID int64, password string) ([]byte, error) {
@@ -138,4 +140,28 @@ func (v *Vault) RecoveryCodes(p *store.Portal) ([]string, error) {
 		return nil, err
 	}
 	return strings.Split(text, "\n"), nil
+}
+
+// SealFields returns the sealed form of a script's other credential fields (customer number,
+// PIN, ...) for store.Portal.FieldsSealed. They are sealed like the password: a field a script
+// asks for may well be a secret.
+func (v *Vault) SealFields(portalID int64, fields map[string]string) ([]byte, error) {
+	if len(fields) == 0 {
+		return nil, nil
+	}
+	raw, err := json.Marshal(fields)
+	if err != nil {
+		return nil, err
+	}
+	return v.Box.Seal(fieldsPurpose(portalID), raw)
+}
+
+// Fields opens a portal's other credential fields (none: an empty map).
+func (v *Vault) Fields(p *store.Portal) (map[string]string, error) {
+	out := map[string]string{}
+	raw, err := v.Box.Open(fieldsPurpose(p.ID), p.FieldsSealed)
+	if err != nil || len(raw) == 0 {
+		return out, err
+	}
+	return out, json.Unmarshal(raw, &out)
 }

@@ -84,6 +84,10 @@ func TestCLIPortalRun(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Nimbus CLI") {
 		t.Fatalf("portal add: exit %d %s %s", code, out, errOut)
 	}
+	code, _, errOut = cli(t, env, "portal", "add", "Nimbus field", "--script", "demo.js", "--field", "iban=DE00")
+	if code != 1 || !strings.Contains(errOut, "does not ask for it") {
+		t.Fatalf("portal add with a field the script does not declare: exit %d %q", code, errOut)
+	}
 	code, out, _ = cli(t, env, "portal", "list")
 	if code != 0 || !strings.Contains(out, "Nimbus CLI") || !strings.Contains(out, "totp") || strings.Contains(out, demoPassword) {
 		t.Fatalf("portal list: exit %d\n%s", code, out)

@@ -46,8 +46,16 @@ func (h *runHost) openSecrets() error {
 	if err != nil {
 		return err
 	}
+	extra, err := v.Fields(h.portal)
+	if err != nil {
+		return err
+	}
 	h.creds = map[string]string{"username": h.portal.Username, "password": password}
 	h.red.add(password)
+	for name, value := range extra {
+		h.creds[name] = value
+		h.red.add(value)
+	}
 	k, ok, err := v.TOTP(h.portal)
 	if err != nil {
 		return err

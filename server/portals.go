@@ -25,6 +25,7 @@ type portalView struct {
 	Username     string     `json:"username"`
 	HasPassword  bool       `json:"hasPassword"`
 	Fields       []string   `json:"fields"`
+	StoredFields []string   `json:"storedFields"` // the other @fields that have a stored value (never the value)
 	TwoFA        twofaView  `json:"twofa"`
 	Recovery     int        `json:"recoveryCodes"` // how many are stored, never the codes
 	Schedule     string     `json:"schedule"`      // "" or a duration between runs, e.g. "24h"
@@ -51,7 +52,7 @@ func viewTwoFA(p *store.Portal) twofaView {
 	return twofaView{true, p.TOTPIssuer, p.TOTPAccount, p.TOTPAlgorithm, p.TOTPDigits, p.TOTPPeriod, p.TOTPSource}
 }
 
-func viewPortal(p *store.Portal, last *store.Run, invoices int) portalView {
+func (s *Server) viewPortal(p *store.Portal, last *store.Run, invoices int) portalView {
 	v := portalView{
 		ID: p.ID, Name: p.Name, URL: p.URL, Script: p.Script, Username: p.Username,
 		HasPassword: len(p.PasswordSealed) > 0, TwoFA: viewTwoFA(p), Recovery: p.RecoveryCount,
@@ -66,6 +67,14 @@ func viewPortal(p *store.Portal, last *store.Run, invoices int) portalView {
 		rv := viewRun(last, p.Name)
 		v.LastRun = &rv
 		lastStart = last.StartedAt
+	}
+	v.StoredFields = []string{}
+	if stored, err := s.deps.Vault.Fields(p); err == nil {
+		for _, f := range v.Fields {
+			if _, ok := stored[f]; ok {
+				v.StoredFields = append(v.StoredFields, f)
+			}
+		}
 	}
 	v.Schedule = p.Schedule
 	if next := runner.NextRun(p.Schedule, lastStart, time.Now()); !next.IsZero() {
@@ -93,7 +102,7 @@ func (s *Server) listPortals(c echo.Context) error {
 		if r, ok := last[ps[i].ID]; ok {
 			lr = &r
 		}
-		out = append(out, viewPortal(&ps[i], lr, counts[ps[i].ID]))
+		out = append(out, s.viewPortal(&ps[i], lr, counts[ps[i].ID]))
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -119,16 +128,17 @@ func (s *Server) respondPortal(c echo.Context, status int, p *store.Portal) erro
 	if err != nil {
 		return err
 	}
-	return c.JSON(status, viewPortal(p, last, counts[p.ID]))
+	return c.JSON(status, s.viewPortal(p, last, counts[p.ID]))
 }
 
 type portalBody struct {
-	Name     string  `json:"name"`
-	Script   string  `json:"script"`
-	URL      string  `json:"url"`
-	Username string  `json:"username"`
-	Password *string `json:"password"`
-	Schedule string  `json:"schedule"`
+	Name     string            `json:"name"`
+	Script   string            `json:"script"`
+	URL      string            `json:"url"`
+	Username string            `json:"username"`
+	Password *string           `json:"password"`
+	Fields   map[string]string `json:"fields"` // other @fields of the script; "" keeps a stored value
+	Schedule string            `json:"schedule"`
 }
 
 // check validates a portal form; the script must at least have a readable header.
@@ -146,8 +156,21 @@ func (b *portalBody) check() error {
 	if len(b.Script) > 512*1024 {
 		return errBadRequest("the script is larger than 512 KB")
 	}
-	if _, err := scripts.ParseHeader(b.Script); err != nil {
+	header, err := scripts.ParseHeader(b.Script)
+	if err != nil {
 		return errBadRequest("the script's header: " + err.Error())
+	}
+	asked := map[string]bool{}
+	for _, f := range header.Fields {
+		asked[f] = true
+	}
+	for name, value := range b.Fields {
+		if name == "username" || name == "password" || !asked[name] {
+			return errBadRequest("the script does not ask for the field \"" + name + "\" (its @fields: " + strings.Join(header.Fields, " ") + ")")
+		}
+		if len(value) > 1000 {
+			return errBadRequest("the field \"" + name + "\" is longer than 1000 characters")
+		}
 	}
 	if b.URL != "" && !strings.HasPrefix(b.URL, "http://") && !strings.HasPrefix(b.URL, "https://") {
 		return errBadRequest("the portal URL must start with http:// or https://")
@@ -174,16 +197,12 @@ func (s *Server) createPortal(c echo.Context) error {
 		}
 		return err
 	}
-	if b.Password != nil && *b.Password != "" {
-		// The sealed password is bound to the portal's id, known only now.
-		sealed, err := s.deps.Vault.SealPassword(p.ID, *b.Password)
-		if err != nil {
-			return err
-		}
-		p.PasswordSealed = sealed
-		if err := s.deps.Store.UpdatePortal(p); err != nil {
-			return err
-		}
+	// Sealed values are bound to the portal's id, known only now.
+	if err := s.sealCredentials(p, b); err != nil {
+		return err
+	}
+	if err := s.deps.Store.UpdatePortal(p); err != nil {
+		return err
 	}
 	return s.respondPortal(c, http.StatusCreated, p)
 }
@@ -201,10 +220,8 @@ func (s *Server) updatePortal(c echo.Context) error {
 		return err
 	}
 	p.Name, p.Script, p.URL, p.Username, p.Schedule = b.Name, b.Script, b.URL, b.Username, b.Schedule
-	if b.Password != nil && *b.Password != "" {
-		if p.PasswordSealed, err = s.deps.Vault.SealPassword(p.ID, *b.Password); err != nil {
-			return err
-		}
+	if err := s.sealCredentials(p, b); err != nil {
+		return err
 	}
 	if err := s.deps.Store.UpdatePortal(p); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -213,6 +230,35 @@ func (s *Server) updatePortal(c echo.Context) error {
 		return err
 	}
 	return s.respondPortal(c, http.StatusOK, p)
+}
+
+// sealCredentials seals what the form sent: a new password, and other fields merged into the
+// stored ones (an empty value keeps what is stored, like an empty password does). Fields the
+// script no longer asks for are dropped.
+func (s *Server) sealCredentials(p *store.Portal, b portalBody) error {
+	v := s.deps.Vault
+	if b.Password != nil && *b.Password != "" {
+		sealed, err := v.SealPassword(p.ID, *b.Password)
+		if err != nil {
+			return err
+		}
+		p.PasswordSealed = sealed
+	}
+	stored, err := v.Fields(p)
+	if err != nil {
+		return err
+	}
+	header, _ := scripts.ParseHeader(p.Script) // checked by portalBody.check
+	merged := map[string]string{}
+	for _, name := range header.Fields {
+		if value := b.Fields[name]; value != "" {
+			merged[name] = value
+		} else if value, ok := stored[name]; ok && name != "username" && name != "password" {
+			merged[name] = value
+		}
+	}
+	p.FieldsSealed, err = v.SealFields(p.ID, merged)
+	return err
 }
 
 func (s *Server) deletePortal(c echo.Context) error {

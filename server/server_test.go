@@ -3,11 +3,13 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -213,5 +215,36 @@ func TestPortalValidation(t *testing.T) {
 	}
 	if code, _, _ := c.call("GET", "/api/runs/1/artifacts/..%2f..%2fbillhound.db", nil); code != 400 && code != 404 {
 		t.Errorf("artifact path traversal: %d", code)
+	}
+}
+
+func TestOtherCredentialFields(t *testing.T) {
+	ts, _, dbPath := testServer(t)
+	c := newClient(t, ts.URL)
+	c.call("POST", "/api/setup", map[string]string{"username": "admin", "password": "long enough"})
+	script := "// ==Portal==\n// @name Shop\n// @url https://shop.example/login\n// @fields username password customer pin\n// ==/Portal==\nlog(1);\n"
+	body := map[string]any{"name": "Shop", "script": script, "username": "u", "password": "pw-long-1",
+		"fields": map[string]string{"customer": "C-778812", "pin": "90417"}}
+	code, p, raw := c.call("POST", "/api/portals", body)
+	if code != 201 || strings.Contains(string(raw), "C-778812") || strings.Contains(string(raw), "90417") {
+		t.Fatalf("create: %d %s", code, raw)
+	}
+	if got := fmt.Sprint(p["storedFields"]); got != "[customer pin]" {
+		t.Fatalf("storedFields %s", got)
+	}
+	id := "/api/portals/" + jsonID(p)
+	// An empty value keeps the stored one; a field the script does not ask for is refused.
+	body["fields"] = map[string]string{"customer": "", "pin": ""}
+	body["password"] = ""
+	if code, p, _ := c.call("PUT", id, body); code != 200 || fmt.Sprint(p["storedFields"]) != "[customer pin]" {
+		t.Fatalf("update keeping fields: %d %v", code, p["storedFields"])
+	}
+	body["fields"] = map[string]string{"iban": "DE00"}
+	if code, resp, _ := c.call("PUT", id, body); code != 400 || !strings.Contains(resp["error"].(string), "iban") {
+		t.Fatalf("unknown field: %d %v", code, resp)
+	}
+	data, _ := os.ReadFile(dbPath + "-wal")
+	if bytes.Contains(data, []byte("90417")) {
+		t.Fatal("the database holds a field's value in plain text")
 	}
 }

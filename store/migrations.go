@@ -94,6 +94,8 @@ var migrations = []string{
 	ALTER TABLE portals ADD COLUMN recovery_count INTEGER NOT NULL DEFAULT 0`,
 	// 7: how often a portal runs by itself ("" = only when asked; else a Go duration like 24h).
 	`ALTER TABLE portals ADD COLUMN schedule TEXT NOT NULL DEFAULT ''`,
+	// 8: credential fields a script asks for beyond username and password (@fields), sealed.
+	`ALTER TABLE portals ADD COLUMN fields_sealed BLOB`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

@@ -19,6 +19,7 @@ type Portal struct {
 	URL            string
 	Username       string
 	PasswordSealed []byte
+	FieldsSealed   []byte // other @fields of the script (a JSON object), sealed
 	TOTPSealed     []byte `gorm:"column:totp_sealed"`
 	TOTPIssuer     string `gorm:"column:totp_issuer"`
 	TOTPAccount    string `gorm:"column:totp_account"`
@@ -103,8 +104,8 @@ func uniqueSlug(tx *gorm.DB, base string) (string, error) {
 	}
 }
 
-// UpdatePortal saves the editable fields of p (name, script, url, username, password,
-// schedule). The
+// UpdatePortal saves the editable fields of p (name, script, url, username, password, other
+// credential fields, schedule). The
 // slug stays, so archived files keep their folder.
 func (s *Store) UpdatePortal(p *Portal) error {
 	var n int64
@@ -114,7 +115,7 @@ func (s *Store) UpdatePortal(p *Portal) error {
 	if n > 0 {
 		return ErrConflict
 	}
-	res := s.db.Model(&Portal{ID: p.ID}).Select("name", "script", "url", "username", "password_sealed", "schedule", "updated_at").Updates(p)
+	res := s.db.Model(&Portal{ID: p.ID}).Select("name", "script", "url", "username", "password_sealed", "fields_sealed", "schedule", "updated_at").Updates(p)
 	if res.Error != nil {
 		return conflict(res.Error)
 	}
