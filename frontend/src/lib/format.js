@@ -196,3 +196,23 @@ export function scriptHeader(source) {
   }
   return out;
 }
+
+/** The script's @fields other than username and password, each once. */
+export function otherFields(fields) {
+  return [...new Set((fields || []).filter((f) => f !== 'username' && f !== 'password'))];
+}
+
+/** A field name made readable: "customer" -> "Customer", "customer_id" / "customerId" -> "Customer id". */
+export function fieldLabel(name) {
+  const words = String(name)
+    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+    .replace(/[_\-\s]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return words ? words[0].toUpperCase() + words.slice(1) : String(name);
+}
+
+/** Whether a field's value should be typed unseen (a password, PIN, token, one-time code ...). */
+export function isSecretField(name) {
+  return /pass|pin|secret|token|key|otp|code/i.test(String(name));
+}
