@@ -103,7 +103,7 @@ func (r *Runner) ArtifactDir(runID int64) string {
 	return filepath.Join(r.Artifacts, fmt.Sprint(runID))
 }
 
-// Artifacts lists a run's artifact files.
+// ListArtifacts lists a run's artifact files.
 func (r *Runner) ListArtifacts(runID int64) ([]os.DirEntry, error) {
 	entries, err := os.ReadDir(r.ArtifactDir(runID))
 	if errors.Is(err, os.ErrNotExist) {

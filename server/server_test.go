@@ -172,7 +172,7 @@ func TestPortalSecretsStaySecret(t *testing.T) {
 		t.Fatalf("list shows a secret")
 	}
 	for _, f := range []string{dbPath, dbPath + "-wal"} {
-		data, _ := readFile(f)
+		data, _ := os.ReadFile(f)
 		if bytes.Contains(data, []byte(password)) || bytes.Contains(data, []byte(secret)) {
 			t.Fatalf("%s holds a plaintext secret", f)
 		}

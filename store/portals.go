@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -100,7 +101,7 @@ func uniqueSlug(tx *gorm.DB, base string) (string, error) {
 		if n == 0 {
 			return slug, nil
 		}
-		slug = base + "-" + itoa(i)
+		slug = base + "-" + strconv.Itoa(i)
 	}
 }
 

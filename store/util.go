@@ -2,11 +2,8 @@ package store
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 )
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 // parseDBTime reads a DATETIME as the SQLite driver writes it.
 func parseDBTime(s string) (time.Time, error) {
