@@ -48,32 +48,10 @@ func (s *session) logLine(level string, args []goja.Value) {
 
 // format writes one console argument.
 func (s *session) format(v goja.Value) string {
-	if v == nil || goja.IsUndefined(v) {
-		return "undefined"
-	}
-	obj, ok := v.(*goja.Object)
-	if !ok {
-		return v.String()
-	}
-	if el, ok := obj.Export().(*elementAPI); ok {
-		return "Element " + el.label
-	}
-	switch {
-	case s.rt.InstanceOf(obj, s.errorCtor):
-		return obj.String() // "Error: message"
-	case s.rt.InstanceOf(obj, s.dateCtor):
-		if iso, ok := goja.AssertFunction(obj.Get("toISOString")); ok {
-			if r, err := iso(obj); err == nil {
-				return r.String()
-			}
+	return s.formatLog(v, func(obj *goja.Object) (string, bool) {
+		if el, ok := obj.Export().(*elementAPI); ok {
+			return el.label, true
 		}
-		return obj.String()
-	case obj.ClassName() == "Function":
-		return "[Function]"
-	}
-	js, err := s.jsonStringify(goja.Undefined(), obj)
-	if err != nil || js == nil || goja.IsUndefined(js) {
-		return obj.String() // cyclic objects and the like
-	}
-	return js.String()
+		return "", false
+	})
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
 	"github.com/playwright-community/playwright-go"
+
+	"billhound/sandbox"
 )
 
 // Defaults for EngineOptions.
@@ -27,6 +29,13 @@ type EngineOptions struct {
 	DefaultTimeout time.Duration // run limit when RunOptions.Timeout is 0; default 5 min
 	ActionTimeout  time.Duration // how long one page call waits (for an element, a load); default 30 s
 	Logger         *slog.Logger  // engine diagnostics (never script output, never secrets); default slog.Default()
+	// MemoryLimit is how much memory a script's process may use; default 512 MB.
+	MemoryLimit int64
+	// InProcess runs scripts on a runtime inside this process instead of a sandbox child. Only
+	// for measuring the sandbox's cost: an in-process script can crash the whole server.
+	InProcess bool
+	// Executable is the binary started as the sandbox child; default this process's own.
+	Executable string
 }
 
 // Engine runs portal scripts. It holds no per-run state and is safe for concurrent use: every
@@ -45,6 +54,9 @@ func NewEngine(opt EngineOptions) *Engine {
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
+	}
+	if opt.MemoryLimit <= 0 {
+		opt.MemoryLimit = sandbox.DefaultMemoryLimit
 	}
 	return &Engine{opt: opt}
 }
@@ -112,15 +124,22 @@ func (e *Engine) Run(ctx context.Context, opt RunOptions) (err error) {
 	}
 	defer s.close()
 
-	// goja stops JS code on Interrupt, but not a Go host call: those watch runCtx themselves.
-	stop := context.AfterFunc(runCtx, func() { rt.Interrupt(context.Cause(runCtx)) })
-	defer stop()
-
 	start := time.Now()
-	err = runProgram(rt, prg, e.opt.Logger)
-	err = s.outcome(err, ctx, limit)
+	if e.opt.InProcess {
+		err = e.runInProcess(ctx, s, prg, limit)
+	} else {
+		err = e.runSandboxed(ctx, s, opt, limit)
+	}
 	e.opt.Logger.Debug("script finished", "file", opt.Filename, "portal", opt.Portal.Name, "took", time.Since(start).Round(time.Millisecond), "ok", err == nil)
 	return err
+}
+
+// runInProcess runs the script on this process's runtime (the measurement baseline).
+func (e *Engine) runInProcess(ctx context.Context, s *session, prg *goja.Program, limit time.Duration) error {
+	// goja stops JS code on Interrupt, but not a Go host call: those watch runCtx themselves.
+	stop := context.AfterFunc(s.ctx, func() { s.rt.Interrupt(context.Cause(s.ctx)) })
+	defer stop()
+	return s.outcome(runProgram(s.rt, prg, e.opt.Logger), ctx, limit)
 }
 
 // runProgram runs prg and turns a Go panic inside a binding into an error instead of a crash.
@@ -205,34 +224,25 @@ func (s *session) outcome(err error, parent context.Context, limit time.Duration
 func (s *session) scriptError(ex *goja.Exception) *ScriptError {
 	se := &ScriptError{File: s.file, cause: ex.Unwrap()}
 	se.Line, se.Column, se.Stack = s.position(ex.Stack())
-	switch v := ex.Value().(type) {
-	case *goja.Object:
-		if name := v.Get("name"); name != nil && !goja.IsUndefined(name) {
-			se.Name = name.String()
-		}
-		if msg := v.Get("message"); msg != nil && !goja.IsUndefined(msg) {
-			se.Message = msg.String()
-		} else {
-			se.Message = v.String()
-		}
-	case nil:
-		se.Message = "unknown error"
-	default:
-		se.Message = v.String() // throw "text"
-	}
+	se.Name, se.Message = exceptionText(ex)
 	se.Message, se.Stack = s.redact(se.Message), s.redact(se.Stack)
 	return se
 }
 
 // position finds the innermost frame in the script's own file: its line, column and the stack.
 func (s *session) position(frames []goja.StackFrame) (line, col int, stack string) {
+	return position(s.file, frames)
+}
+
+// position finds the innermost frame in file: its line, column and the stack.
+func position(file string, frames []goja.StackFrame) (line, col int, stack string) {
 	var b strings.Builder
 	for _, f := range frames {
 		p := f.Position()
 		if p.Line == 0 {
 			continue
 		}
-		if line == 0 && f.SrcName() == s.file {
+		if line == 0 && f.SrcName() == file {
 			line, col = p.Line, p.Column
 		}
 		fn := f.FuncName()
@@ -245,7 +255,9 @@ func (s *session) position(frames []goja.StackFrame) (line, col int, stack strin
 }
 
 // where is "file:line" of the innermost script frame of err, or the file name alone.
-func (s *session) where(err error) string {
+func (s *session) where(err error) string { return whereIn(s.file, err) }
+
+func whereIn(file string, err error) string {
 	var frames []goja.StackFrame
 	var ie *goja.InterruptedError
 	var ex *goja.Exception
@@ -255,8 +267,8 @@ func (s *session) where(err error) string {
 	case errors.As(err, &ex):
 		frames = ex.Stack()
 	}
-	if line, _, _ := s.position(frames); line > 0 {
-		return fmt.Sprintf("%s:%d", s.file, line)
+	if line, _, _ := position(file, frames); line > 0 {
+		return fmt.Sprintf("%s:%d", file, line)
 	}
-	return s.file
+	return file
 }

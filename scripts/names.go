@@ -225,6 +225,16 @@ func lookup(t reflect.Type) (*iface, bool) {
 	return nil, false
 }
 
+// hasMethod reports whether jsMethod is a method (not a value) of the interface.
+func (f *iface) hasMethod(jsMethod string) bool {
+	for _, m := range f.Members {
+		if !m.Value && jsName(m.Go) == jsMethod {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *iface) member(goName string) (member, bool) {
 	for _, m := range f.Members {
 		if m.Go == goName {

@@ -3,6 +3,7 @@ package scripts
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/url"
 	"reflect"
@@ -26,6 +27,7 @@ type session struct {
 	file   string
 	portal PortalInfo
 	action time.Duration // EngineOptions.ActionTimeout
+	log    *slog.Logger  // EngineOptions.Logger
 
 	secrets *strings.Replacer // credential values → [redacted]
 	current string            // the host call in progress, for timeout messages
@@ -33,9 +35,7 @@ type session struct {
 	lines   int               // log lines written so far
 	dl      *downloadWatch
 
-	// Built-ins captured before the script runs: a script may overwrite the globals.
-	jsonParse, jsonStringify, freeze goja.Callable
-	errorCtor, dateCtor, regexpCtor  *goja.Object
+	*builtins // captured before the script runs: a script may overwrite the globals
 }
 
 func newSession(ctx context.Context, rt *goja.Runtime, opt RunOptions, eo EngineOptions) *session {
@@ -47,35 +47,18 @@ func newSession(ctx context.Context, rt *goja.Runtime, opt RunOptions, eo Engine
 		file:   opt.Filename,
 		portal: opt.Portal,
 		action: eo.ActionTimeout,
+		log:    eo.Logger,
 	}
 }
 
 // install defines the script's globals, walking the global members of the api table.
 func (s *session) install() error {
 	rt := s.rt
-	var ok bool
-	get := func(path string) goja.Value {
-		var v goja.Value = rt.GlobalObject()
-		for _, p := range strings.Split(path, ".") {
-			v = v.ToObject(rt).Get(p)
-		}
-		return v
+	b, err := captureBuiltins(rt)
+	if err != nil {
+		return err
 	}
-	if s.jsonParse, ok = goja.AssertFunction(get("JSON.parse")); !ok {
-		return fmt.Errorf("no JSON.parse")
-	}
-	if s.jsonStringify, ok = goja.AssertFunction(get("JSON.stringify")); !ok {
-		return fmt.Errorf("no JSON.stringify")
-	}
-	if s.freeze, ok = goja.AssertFunction(get("Object.freeze")); !ok {
-		return fmt.Errorf("no Object.freeze")
-	}
-	s.errorCtor, s.dateCtor, s.regexpCtor = get("Error").ToObject(rt), get("Date").ToObject(rt), get("RegExp").ToObject(rt)
-	// Host-call failures are goja GoErrors (instances of Error); name them plain "Error", as the
-	// contract promises, so String(e) reads "Error: page.click(...)".
-	if proto := rt.NewGoError(fmt.Errorf("probe")).Prototype(); proto != nil {
-		_ = proto.Set("name", "Error")
-	}
+	s.builtins = b
 
 	s.secrets = redactor(s.host.Credentials())
 	s.dl = s.watchDownloads()
