@@ -13,6 +13,8 @@ import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
 	"github.com/playwright-community/playwright-go"
+
+	"billhound/netpolicy"
 )
 
 // Defaults for EngineOptions.
@@ -27,6 +29,8 @@ type EngineOptions struct {
 	DefaultTimeout time.Duration // run limit when RunOptions.Timeout is 0; default 5 min
 	ActionTimeout  time.Duration // how long one page call waits (for an element, a load); default 30 s
 	Logger         *slog.Logger  // engine diagnostics (never script output, never secrets); default slog.Default()
+	MaxDownload    int64         // largest download or page.fetch body in bytes; default DefaultMaxDownload
+	TempDir        string        // where downloads and fetch bodies are spooled (a folder per run); default os.TempDir()
 }
 
 // Engine runs portal scripts. It holds no per-run state and is safe for concurrent use: every
@@ -63,6 +67,7 @@ type RunOptions struct {
 	Host     Host            // the runner's side of this run
 	Portal   PortalInfo      // the global `portal`
 	Timeout  time.Duration   // the run's limit; 0 → EngineOptions.DefaultTimeout
+	Policy   *netpolicy.Policy
 }
 
 // regexpMatchTimeout bounds one match of a JS RegExp that goja runs with regexp2 (patterns with

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -62,6 +63,16 @@ func (h *fakeHost) TOTP(ctx context.Context) (string, error) {
 }
 
 func (h *fakeHost) SaveInvoice(ctx context.Context, doc Document) (SaveResult, error) {
+	// Keep the content: the binding deletes a download's file once this returns.
+	rc, _, err := doc.Open()
+	if err != nil {
+		return SaveResult{}, err
+	}
+	doc.Data, err = io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return SaveResult{}, err
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, d := range h.saved {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/playwright-community/playwright-go"
+
+	"billhound/netpolicy"
 )
 
 // session is the state of one run: the runtime, the page, the host and the run's context. The
@@ -26,6 +28,8 @@ type session struct {
 	file   string
 	portal PortalInfo
 	action time.Duration // EngineOptions.ActionTimeout
+	policy *netpolicy.Policy
+	files  *runFiles // downloads and fetch bodies on disk
 
 	secrets *strings.Replacer // credential values → [redacted]
 	current string            // the host call in progress, for timeout messages
@@ -47,6 +51,8 @@ func newSession(ctx context.Context, rt *goja.Runtime, opt RunOptions, eo Engine
 		file:   opt.Filename,
 		portal: opt.Portal,
 		action: eo.ActionTimeout,
+		policy: opt.Policy,
+		files:  newRunFiles(eo),
 	}
 }
 
@@ -116,6 +122,7 @@ func (s *session) close() {
 	if s.dl != nil {
 		s.dl.detach()
 	}
+	s.files.removeAll()
 }
 
 // credentials is the frozen `credentials` object. Values are never logged.
