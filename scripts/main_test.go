@@ -14,6 +14,7 @@ import (
 
 	"billhound/browser"
 	"billhound/browser/browsertest"
+	"billhound/netpolicy"
 )
 
 // Every test in this package that needs a browser shares one Chromium (started on first use);
@@ -119,6 +120,8 @@ type runOpts struct {
 	action  time.Duration  // action timeout; default 5s
 	base    string         // the context's BaseURL and portal URL
 	took    *time.Duration // set to how long Run took
+	engine  EngineOptions  // MaxDownload, TempDir
+	policy  *netpolicy.Policy
 }
 
 // runScript runs src (with a header added) against a fresh context of the shared Chromium.
@@ -146,7 +149,9 @@ func runScript(t *testing.T, src string, o runOpts) (*fakeHost, error) {
 	if err != nil {
 		t.Fatalf("new page: %v", err)
 	}
-	eng := NewEngine(EngineOptions{ActionTimeout: o.action})
+	eo := o.engine
+	eo.ActionTimeout = o.action
+	eng := NewEngine(eo)
 	start := time.Now()
 	defer func() {
 		if o.took != nil {
@@ -160,6 +165,7 @@ func runScript(t *testing.T, src string, o runOpts) (*fakeHost, error) {
 		Host:     o.host,
 		Portal:   PortalInfo{Name: "Demo Cloud", URL: o.base},
 		Timeout:  o.timeout,
+		Policy:   o.policy,
 	})
 	return o.host, err
 }
