@@ -38,6 +38,9 @@ func newBigSite(t *testing.T, own string) *bigSite {
 	mux.HandleFunc("GET /big-with-length", func(w http.ResponseWriter, r *http.Request) { s.stream(w, r, true) })
 	mux.HandleFunc("GET /ok.pdf", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/pdf")
+		if r.URL.Query().Get("as") == "attachment" {
+			w.Header().Set("Content-Disposition", `attachment; filename="ok.pdf"`)
+		}
 		w.Write(mediumPDF())
 	})
 	mux.HandleFunc("GET /text", func(w http.ResponseWriter, r *http.Request) {
@@ -60,6 +63,14 @@ func newBigSite(t *testing.T, own string) *bigSite {
 		}
 		w.Header().Set("Content-Type", "application/pdf")
 		w.Write(pdfBytes("H-1"))
+	})
+	mux.HandleFunc("GET /links", page("Links", `<a id="attach" href="/two-mb?as=attachment">get</a> <a id="view" href="/two-mb">view</a> <a id="small" href="/ok.pdf?as=attachment">small</a>`))
+	mux.HandleFunc("GET /two-mb", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/pdf")
+		if r.URL.Query().Get("as") == "attachment" {
+			w.Header().Set("Content-Disposition", `attachment; filename="two.pdf"`)
+		}
+		w.Write(append([]byte("%PDF-1.4\n"), make([]byte, 2<<20)...))
 	})
 	mux.HandleFunc("GET /to-file", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "file:///etc/passwd", http.StatusFound)
@@ -186,6 +197,28 @@ ok(text.startsWith("0123456789abcdef") && text.endsWith("abcdef"), "text() conte
 		runOpts{base: site.URL, engine: EngineOptions{MaxDownload: 1 << 20, TempDir: tmp}})
 	if err == nil || !strings.Contains(err.Error(), "the response is larger than 1 MB (BILLHOUND_MAX_DOWNLOAD)") {
 		t.Fatalf("fetch over a 1 MB cap: %v", err)
+	}
+}
+
+// TestClickDownloadsOverTheCap: a browser download and a PDF opened in the viewer are refused
+// over the cap too; a click download within it arrives intact.
+func TestClickDownloadsOverTheCap(t *testing.T) {
+	site := newBigSite(t, "http://127.0.0.1:1")
+	tmp := t.TempDir()
+	h := mustRun(t, asserts+`
+page.goto("/links");
+throws(() => download("#attach"), "the download is larger than 1 MB (BILLHOUND_MAX_DOWNLOAD)");
+throws(() => download("#view"), "the PDF the click opened is larger than 1 MB (BILLHOUND_MAX_DOWNLOAD)");
+`, runOpts{base: site.URL, engine: EngineOptions{MaxDownload: 1 << 20, TempDir: tmp}})
+	h = mustRun(t, asserts+`
+page.goto("/links");
+ok(download("#small", {id: "S-1"}).saved, "click download within the cap");
+`, runOpts{base: site.URL, host: h, engine: EngineOptions{MaxDownload: 6 << 20, TempDir: tmp}})
+	if len(h.saved) != 1 || !bytes.Equal(h.saved[0].Data, mediumPDF()) || h.saved[0].SuggestedName != "ok.pdf" {
+		t.Fatalf("saved %d", len(h.saved))
+	}
+	if left := filesUnder(t, tmp); len(left) > 0 {
+		t.Errorf("files left in the temp folder after the runs: %v", left)
 	}
 }
 
