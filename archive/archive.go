@@ -1,7 +1,8 @@
 // Package archive files invoices on disk: data/archive/<portal>/<year>/<date>_<invoice id>.<ext>.
-// Files are written to a temporary name and renamed, so a crash never leaves half a PDF under
-// a real name. Which file is a duplicate is the store's business; this package only names,
-// sniffs and writes.
+// Content is streamed into a temporary file next to its final name (hashed and sniffed on the
+// way), synced, and then linked to the real name, so a crash or a full disk never leaves half a
+// PDF or an empty file under a real name. Which file is a duplicate is the store's business;
+// this package only names, sniffs and writes.
 package archive
 
 import (
@@ -9,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,12 +22,11 @@ type Archive struct {
 	Root string
 }
 
-// Item is one file to file.
+// Item says where a file goes; its content is passed to Stage or Write as a reader.
 type Item struct {
 	PortalSlug string
 	Number     string    // the portal's invoice id, may be ""
 	Date       time.Time // zero when unknown: the day of filing is used for the name
-	Data       []byte
 }
 
 // Filed says where an item went, relative to Root.
@@ -34,6 +35,7 @@ type Filed struct {
 	FileName    string
 	ContentType string
 	SHA256      string
+	Size        int64
 }
 
 // Sum is the hex SHA-256 of data, the content key the store dedupes on.
@@ -42,61 +44,124 @@ func Sum(data []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-// Name returns the relative path an item gets: <portal>/<year>/<date>_<id>.<ext>.
-func Name(it Item, now time.Time) (string, string) {
+// Name returns the relative path an item with this content gets: <portal>/<year>/<date>_<id>.<ext>.
+// sum (the content's Sum) names files without an id; contentType (from Sniff) gives the extension.
+func Name(it Item, sum, contentType string, now time.Time) string {
 	day := it.Date
 	if day.IsZero() {
 		day = now
 	}
 	id := safeID(it.Number)
 	if id == "" {
-		id = Sum(it.Data)[:12]
+		id = sum[:min(12, len(sum))]
 	}
-	ct := Sniff(it.Data)
-	file := day.Format("2006-01-02") + "_" + id + extension(ct)
-	return filepath.Join(it.PortalSlug, day.Format("2006"), file), ct
+	file := day.Format("2006-01-02") + "_" + id + extension(contentType)
+	return filepath.Join(it.PortalSlug, day.Format("2006"), file)
 }
 
-// Write files an item and returns where it went. A different file already at the name (two
-// ids that clean up to the same name) gets a numbered sibling instead of being overwritten.
-func (a *Archive) Write(it Item, now time.Time) (Filed, error) {
-	if len(it.Data) == 0 {
-		return Filed{}, errors.New("archive: the downloaded file is empty")
-	}
+// Staged is an item's content copied into the archive under a temporary name: its hash and
+// type are known, so the caller can look for a duplicate before the file gets its real name.
+// Either Commit or Discard it.
+type Staged struct {
+	SHA256      string
+	ContentType string
+	Size        int64
+
+	a   *Archive
+	it  Item
+	now time.Time
+	tmp string // "" once committed or discarded
+}
+
+// Stage copies r into a temporary file in the item's folder, hashing it and sniffing its type
+// from the first bytes, and syncs it to disk. On any error (a full disk) nothing is left behind.
+func (a *Archive) Stage(it Item, r io.Reader, now time.Time) (*Staged, error) {
 	if it.PortalSlug == "" || strings.ContainsAny(it.PortalSlug, `/\`) || strings.HasPrefix(it.PortalSlug, ".") {
-		return Filed{}, fmt.Errorf("archive: bad portal folder %q", it.PortalSlug)
+		return nil, fmt.Errorf("archive: bad portal folder %q", it.PortalSlug)
 	}
-	rel, ct := Name(it, now)
-	dir := filepath.Join(a.Root, filepath.Dir(rel))
+	dir := filepath.Dir(filepath.Join(a.Root, Name(it, "x", "", now)))
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return Filed{}, err
+		return nil, DiskError(err, dir)
 	}
 	tmp, err := os.CreateTemp(dir, ".incoming-*")
 	if err != nil {
-		return Filed{}, err
+		return nil, DiskError(err, dir)
 	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
-	if _, err := tmp.Write(it.Data); err != nil {
-		tmp.Close()
-		return Filed{}, err
+	sum, head, n, err := copyHashing(tmp, r)
+	if err == nil {
+		err = tmp.Sync()
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return Filed{}, err
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := tmp.Close(); err != nil {
-		return Filed{}, err
+	if err == nil && n == 0 {
+		err = errors.New("archive: the downloaded file is empty")
 	}
-	final, err := a.claimName(rel, tmp.Name())
+	if err != nil {
+		os.Remove(tmp.Name())
+		return nil, DiskError(err, tmp.Name())
+	}
+	return &Staged{SHA256: sum, ContentType: Sniff(head), Size: n, a: a, it: it, now: now, tmp: tmp.Name()}, nil
+}
+
+// copyHashing copies r to w and returns the content's hex SHA-256, its first 512 bytes (enough
+// to sniff the type) and its size.
+func copyHashing(w io.Writer, r io.Reader) (string, []byte, int64, error) {
+	h := sha256.New()
+	head := &headBuffer{max: 512}
+	n, err := io.Copy(io.MultiWriter(w, h, head), r)
+	return hex.EncodeToString(h.Sum(nil)), head.buf, n, err
+}
+
+type headBuffer struct {
+	buf []byte
+	max int
+}
+
+func (b *headBuffer) Write(p []byte) (int, error) {
+	if room := b.max - len(b.buf); room > 0 {
+		b.buf = append(b.buf, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+// Commit gives the staged file its name and returns where it went. A different file already at
+// the name (two ids that clean up to the same name) gets a numbered sibling instead of being
+// overwritten.
+func (s *Staged) Commit() (Filed, error) {
+	if s.tmp == "" {
+		return Filed{}, errors.New("archive: the file was already committed or discarded")
+	}
+	defer s.Discard() // the temporary name goes once linked
+	rel := Name(s.it, s.SHA256, s.ContentType, s.now)
+	final, err := s.a.claimName(rel, s.tmp)
+	if err != nil {
+		return Filed{}, DiskError(err, filepath.Join(s.a.Root, rel))
+	}
+	return Filed{Path: final, FileName: filepath.Base(final), ContentType: s.ContentType, SHA256: s.SHA256, Size: s.Size}, nil
+}
+
+// Discard removes the staged file (a duplicate, or an error before Commit). It is safe to call
+// more than once and after Commit.
+func (s *Staged) Discard() {
+	if s.tmp != "" {
+		os.Remove(s.tmp)
+		s.tmp = ""
+	}
+}
+
+// Write files r under it and returns where it went: Stage and Commit in one step.
+func (a *Archive) Write(it Item, r io.Reader, now time.Time) (Filed, error) {
+	st, err := a.Stage(it, r, now)
 	if err != nil {
 		return Filed{}, err
 	}
-	return Filed{Path: final, FileName: filepath.Base(final), ContentType: ct, SHA256: Sum(it.Data)}, nil
+	return st.Commit()
 }
 
-// claimName moves tmp to rel, or rel with -2, -3 ... before the extension when taken. Link
-// + remove instead of rename, because link fails when the name exists while rename would
-// silently replace it.
+// claimName links tmp to rel, or rel with -2, -3 ... before the extension when taken. Link
+// instead of rename, because link fails when the name exists while rename would silently
+// replace it.
 func (a *Archive) claimName(rel, tmp string) (string, error) {
 	ext := filepath.Ext(rel)
 	base := strings.TrimSuffix(rel, ext)

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,23 +17,24 @@ func TestName(t *testing.T) {
 	cases := []struct {
 		name string
 		item Item
+		data []byte
 		want string
 	}{
-		{"pdf with id and date", Item{"nimbus", "INV-2025-0003", march, pdf}, "nimbus/2025/2025-03-01_INV-2025-0003.pdf"},
-		{"unsafe id", Item{"nimbus", "../../etc/passwd", march, pdf}, "nimbus/2025/2025-03-01_etc-passwd.pdf"},
-		{"id with spaces and slashes", Item{"shop", "RE 2025/17", march, pdf}, "shop/2025/2025-03-01_RE-2025-17.pdf"},
-		{"no date: day of filing", Item{"shop", "7", time.Time{}, pdf}, "shop/2026/2026-11-25_7.pdf"},
-		{"html receipt", Item{"shop", "7", march, []byte("<!doctype html><html><body>Receipt</body></html>")}, "shop/2025/2025-03-01_7.html"},
+		{"pdf with id and date", Item{"nimbus", "INV-2025-0003", march}, pdf, "nimbus/2025/2025-03-01_INV-2025-0003.pdf"},
+		{"unsafe id", Item{"nimbus", "../../etc/passwd", march}, pdf, "nimbus/2025/2025-03-01_etc-passwd.pdf"},
+		{"id with spaces and slashes", Item{"shop", "RE 2025/17", march}, pdf, "shop/2025/2025-03-01_RE-2025-17.pdf"},
+		{"no date: day of filing", Item{"shop", "7", time.Time{}}, pdf, "shop/2026/2026-11-25_7.pdf"},
+		{"html receipt", Item{"shop", "7", march}, []byte("<!doctype html><html><body>Receipt</body></html>"), "shop/2025/2025-03-01_7.html"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, _ := Name(c.item, now)
+			got := Name(c.item, Sum(c.data), Sniff(c.data), now)
 			if got != c.want {
 				t.Fatalf("Name = %q, want %q", got, c.want)
 			}
 		})
 	}
-	noID, _ := Name(Item{"shop", "", march, pdf}, now)
+	noID := Name(Item{"shop", "", march}, Sum(pdf), Sniff(pdf), now)
 	if !strings.HasPrefix(noID, "shop/2025/2025-03-01_"+Sum(pdf)[:12]) {
 		t.Fatalf("no id: %q", noID)
 	}
@@ -42,13 +44,13 @@ func TestWriteIsAtomicAndNeverOverwrites(t *testing.T) {
 	a := &Archive{Root: t.TempDir()}
 	now := time.Now()
 	day := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
-	f1, err := a.Write(Item{"p", "A/1", day, pdf}, now)
+	f1, err := a.Write(Item{"p", "A/1", day}, bytes.NewReader(pdf), now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	other := append([]byte(nil), pdf...)
 	other = append(other, "% second\n"...)
-	f2, err := a.Write(Item{"p", "A 1", day, other}, now) // cleans up to the same name
+	f2, err := a.Write(Item{"p", "A 1", day}, bytes.NewReader(other), now) // cleans up to the same name
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +58,7 @@ func TestWriteIsAtomicAndNeverOverwrites(t *testing.T) {
 		t.Fatalf("paths %q %q", f1.Path, f2.Path)
 	}
 	got, _ := os.ReadFile(a.Path(f1.Path))
-	if string(got) != string(pdf) || f1.ContentType != "application/pdf" || f1.SHA256 != Sum(pdf) {
+	if string(got) != string(pdf) || f1.ContentType != "application/pdf" || f1.SHA256 != Sum(pdf) || f1.Size != int64(len(pdf)) {
 		t.Fatalf("first file changed or wrong metadata: %+v", f1)
 	}
 	entries, _ := os.ReadDir(filepath.Join(a.Root, "p", "2025"))
@@ -65,10 +67,10 @@ func TestWriteIsAtomicAndNeverOverwrites(t *testing.T) {
 			t.Fatalf("temporary file left behind: %s", e.Name())
 		}
 	}
-	if _, err := a.Write(Item{"p", "x", day, nil}, now); err == nil {
+	if _, err := a.Write(Item{"p", "x", day}, bytes.NewReader(nil), now); err == nil {
 		t.Fatal("empty file accepted")
 	}
-	if _, err := a.Write(Item{"../x", "x", day, pdf}, now); err == nil {
+	if _, err := a.Write(Item{"../x", "x", day}, bytes.NewReader(pdf), now); err == nil {
 		t.Fatal("portal folder outside the archive accepted")
 	}
 	if p := a.Path("../../etc/passwd"); !strings.HasPrefix(p, a.Root) {

@@ -66,12 +66,23 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 	})
 	a.runner = &runner.Runner{
 		Store: st, Vault: a.vault, Archive: a.archive, Browser: a.browser,
-		Engine:    scripts.NewEngine(scripts.EngineOptions{DefaultTimeout: cfg.RunTimeout, Logger: log}),
+		Engine: scripts.NewEngine(scripts.EngineOptions{DefaultTimeout: cfg.RunTimeout, Logger: log,
+			MaxDownload: cfg.MaxDownload, TempDir: tempDir(cfg, log)}),
 		Artifacts: filepath.Join(cfg.DataDir, "runs"),
 		Timeout:   cfg.RunTimeout,
 		Logger:    log,
 	}
 	return a, nil
+}
+
+// tempDir is where runs spool downloads: inside the data dir, on disk (not a RAM-backed /tmp),
+// and on the archive's filesystem. Folders left by a process that died are removed.
+func tempDir(cfg *config.Config, log *slog.Logger) string {
+	dir := filepath.Join(cfg.DataDir, "tmp")
+	if n := scripts.CleanTempDir(dir, cfg.RunTimeout+time.Hour); n > 0 {
+		log.Info("removed download folders of runs that ended without cleaning up", "count", n)
+	}
+	return dir
 }
 
 // close stops runs, then the browser, then the database: each still needs the next.

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -22,6 +23,7 @@ type Config struct {
 	RunTimeout    time.Duration
 	BrowserIdle   time.Duration
 	LogLevel      string
+	MaxDownload   int64 // bytes
 }
 
 type option struct {
@@ -55,6 +57,32 @@ var options = []option{
 	{"BILLHOUND_RUN_TIMEOUT", "run-timeout", "5m", "time limit of one portal run; the script is stopped after it", false, dur(func(c *Config) *time.Duration { return &c.RunTimeout })},
 	{"BILLHOUND_BROWSER_IDLE", "browser-idle", "5m", "close Chromium after it was idle this long", false, dur(func(c *Config) *time.Duration { return &c.BrowserIdle })},
 	{"BILLHOUND_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel })},
+	{"BILLHOUND_MAX_DOWNLOAD", "max-download", "100MB", "largest file a script may download or page.fetch (like 100MB, 1GB or bytes)", false, func(c *Config, v string) error {
+		n, err := ParseSize(v)
+		c.MaxDownload = n
+		return err
+	}},
+}
+
+// ParseSize reads a size like "100MB", "1.5GB", "512KB" or plain bytes ("1048576"). KB, MB
+// and GB are binary (1 MB = 1024 × 1024 bytes), as the limit's messages print them.
+func ParseSize(v string) (int64, error) {
+	s := strings.ToUpper(strings.TrimSpace(v))
+	unit := int64(1)
+	for _, u := range []struct {
+		suffix string
+		size   int64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, unit = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.size
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < 1 || f*float64(unit) > 1<<50 || s == "" {
+		return 0, fmt.Errorf("%q is not a size like 100MB, 1GB or a number of bytes", v)
+	}
+	return int64(f * float64(unit)), nil
 }
 
 // Load applies defaults, then the environment, then flags parsed from args. getenv is

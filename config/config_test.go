@@ -6,6 +6,19 @@ import (
 	"time"
 )
 
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"100MB": 100 << 20, "1GB": 1 << 30, "1.5gb": 3 << 29, "512 KB": 512 << 10, "2m": 2 << 20, "12345": 12345, "700B": 700} {
+		if got, err := ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "MB", "-1MB", "0", "ten", "1TB"} {
+		if _, err := ParseSize(bad); err == nil {
+			t.Errorf("ParseSize(%q) accepted", bad)
+		}
+	}
+}
+
 func TestLoad(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -27,6 +40,11 @@ func TestLoad(t *testing.T) {
 			return c.SecretKey == "abc"
 		}, false},
 		{"bad duration", map[string]string{"BILLHOUND_RUN_TIMEOUT": "soon"}, nil, nil, true},
+		{"download limit default", nil, nil, func(c *Config) bool { return c.MaxDownload == 100<<20 }, false},
+		{"download limit from env", map[string]string{"BILLHOUND_MAX_DOWNLOAD": "1GB"}, nil, func(c *Config) bool { return c.MaxDownload == 1<<30 }, false},
+		{"download limit flag in bytes", nil, []string{"--max-download", "5000"}, func(c *Config) bool { return c.MaxDownload == 5000 }, false},
+		{"bad download limit", map[string]string{"BILLHOUND_MAX_DOWNLOAD": "lots"}, nil, nil, true},
+		{"zero download limit", map[string]string{"BILLHOUND_MAX_DOWNLOAD": "0"}, nil, nil, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

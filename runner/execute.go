@@ -18,6 +18,11 @@ func (r *Runner) execute(ctx context.Context, run *store.Run) *Result {
 	h := &runHost{r: r, run: run, red: &redactor{}, knownIDs: map[string]bool{}}
 	res := &Result{Run: run}
 	err := r.perform(ctx, h)
+	h.mu.Lock()
+	if err == nil && h.diskFull != nil {
+		err = h.diskFull // a script that caught it still cannot have filed everything
+	}
+	h.mu.Unlock()
 	if err != nil && errors.Is(err, context.Canceled) && context.Cause(ctx) != nil {
 		err = context.Cause(ctx) // say why (billhound stopped), not just "context canceled"
 	}
@@ -84,6 +89,7 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 		Host:     h,
 		Portal:   scripts.PortalInfo{Name: p.Name, URL: url},
 		Timeout:  r.Timeout,
+		Policy:   r.Policy,
 	})
 	if err != nil {
 		h.keepFailurePage(page)

@@ -34,6 +34,7 @@ type runHost struct {
 	knownIDs  map[string]bool
 	failed    []string
 	artifacts int
+	diskFull  error // the first write that failed for lack of space
 }
 
 var _ scripts.Host = (*runHost)(nil)
@@ -135,9 +136,22 @@ func (h *runHost) Artifact(name string, data []byte) error {
 	}
 	dir := h.r.ArtifactDir(h.run.ID)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return err
+		return h.noteDiskFull(archive.DiskError(err, dir))
 	}
-	return os.WriteFile(filepath.Join(dir, fmt.Sprintf("%02d-%s", n, name)), data, 0o640)
+	return h.noteDiskFull(archive.WriteFile(filepath.Join(dir, fmt.Sprintf("%02d-%s", n, name)), data, 0o640))
+}
+
+// noteDiskFull remembers a write that failed for lack of space: the run then fails with that
+// error even if the script caught it, since nothing more can be filed.
+func (h *runHost) noteDiskFull(err error) error {
+	if errors.Is(err, archive.ErrDiskFull) {
+		h.mu.Lock()
+		if h.diskFull == nil {
+			h.diskFull = err
+		}
+		h.mu.Unlock()
+	}
+	return err
 }
 
 // SaveInvoice files a document once: a number or content already archived is a duplicate.
@@ -165,7 +179,18 @@ func (h *runHost) save(doc scripts.Document) (scripts.SaveResult, error) {
 	if m.Currency != "" {
 		currency = strings.ToUpper(m.Currency)
 	}
-	sum := archive.Sum(doc.Data)
+	body, _, err := doc.Open()
+	if err != nil {
+		return scripts.SaveResult{}, err
+	}
+	defer body.Close()
+	// Staged first: the content's hash (the dedupe key) is known only once it is on disk.
+	staged, err := h.r.Archive.Stage(archive.Item{PortalSlug: h.portal.Slug, Number: m.ID, Date: day}, body, time.Now())
+	if err != nil {
+		return scripts.SaveResult{}, h.noteDiskFull(err)
+	}
+	defer staged.Discard()
+	sum := staged.SHA256
 	if dup, err := h.r.Store.FindDuplicate(h.portal.ID, m.ID, sum); err != nil {
 		return scripts.SaveResult{}, err
 	} else if dup != nil {
@@ -173,13 +198,13 @@ func (h *runHost) save(doc scripts.Document) (scripts.SaveResult, error) {
 		h.Log("info", fmt.Sprintf("%s is already archived as %s", describe(doc), dup.Path))
 		return scripts.SaveResult{Duplicate: true, Path: dup.Path}, nil
 	}
-	filed, err := h.r.Archive.Write(archive.Item{PortalSlug: h.portal.Slug, Number: m.ID, Date: day, Data: doc.Data}, time.Now())
+	filed, err := staged.Commit()
 	if err != nil {
-		return scripts.SaveResult{}, err
+		return scripts.SaveResult{}, h.noteDiskFull(err)
 	}
 	inv := store.Invoice{
 		PortalID: h.portal.ID, RunID: &h.run.ID, Number: m.ID, Amount: amount, Currency: currency,
-		Title: m.Title, Path: filed.Path, FileName: filed.FileName, Size: int64(len(doc.Data)),
+		Title: m.Title, Path: filed.Path, FileName: filed.FileName, Size: filed.Size,
 		SHA256: filed.SHA256, ContentType: filed.ContentType, SourceURL: doc.SourceURL,
 	}
 	if !day.IsZero() {

@@ -16,6 +16,7 @@ import (
 	"billhound/archive"
 	"billhound/browser"
 	"billhound/credentials"
+	"billhound/netpolicy"
 	"billhound/scripts"
 	"billhound/store"
 )
@@ -36,6 +37,7 @@ type Runner struct {
 	Engine    *scripts.Engine
 	Artifacts string        // folder of run artifacts: <Artifacts>/<run id>/<name>
 	Timeout   time.Duration // a run's time limit
+	Policy    *netpolicy.Policy
 	Logger    *slog.Logger
 
 	wg      sync.WaitGroup

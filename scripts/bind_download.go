@@ -3,11 +3,12 @@ package scripts
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
-	"os"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -94,34 +95,27 @@ func (s *session) downloadURL(c *call, raw string) (Document, error) {
 	if err != nil {
 		return Document{}, c.failMsg(err, err.Error())
 	}
-	resp, err := await(s, func() (playwright.APIResponse, error) {
-		return s.page.Request().Get(abs, playwright.APIRequestContextGetOptions{Timeout: ms(c.timeout)})
-	})
+	res, err := s.httpDo(httpRequest{method: "GET", url: abs, what: "the download", timeout: c.timeout})
 	if err != nil {
 		return Document{}, c.fail(err)
 	}
-	defer func() { _ = resp.Dispose() }()
-	if st := resp.Status(); st >= 400 {
+	if st := res.status; st >= 400 {
 		return Document{}, c.failf(nil, "the server answered %d %s for %s", st, http.StatusText(st), abs)
 	}
-	body, err := await(s, resp.Body)
-	if err != nil {
-		return Document{}, c.fail(err)
-	}
-	h := resp.Headers()
-	if err := checkBody(body, h["content-type"]); err != nil {
+	if err := checkBody(res.body, res.header.Get("Content-Type")); err != nil {
+		s.files.remove(res.body.path)
 		return Document{}, c.failMsg(err, err.Error()+" from "+abs)
 	}
-	return Document{Data: body, SuggestedName: fileName(h["content-disposition"], resp.URL()), SourceURL: resp.URL()}, nil
+	return Document{File: res.body.path, SuggestedName: fileName(res.header.Get("Content-Disposition"), res.url), SourceURL: res.url}, nil
 }
 
 // checkBody refuses what cannot be an invoice file: nothing, or an HTML page (typically the
 // login page of an expired session). HTML receipts are saved with page.goto + savePage().
-func checkBody(body []byte, contentType string) error {
-	if len(body) == 0 {
+func checkBody(body *spooled, contentType string) error {
+	if body.size == 0 {
 		return errors.New("the server sent an empty file")
 	}
-	if strings.HasPrefix(strings.ToLower(contentType), "text/html") && strings.HasPrefix(http.DetectContentType(body), "text/html") {
+	if strings.HasPrefix(strings.ToLower(contentType), "text/html") && strings.HasPrefix(http.DetectContentType(body.head), "text/html") {
 		return errors.New("the server sent an HTML page, not a file (logged out? for HTML receipts use page.goto(url) and savePage())")
 	}
 	return nil
@@ -173,44 +167,60 @@ func (s *session) downloadClick(c *call, loc playwright.Locator) (Document, erro
 	return s.readViewerPDF(c, g)
 }
 
+// readDownload waits for a browser download to finish and hands over the file Playwright saved,
+// without reading it: the archive copies it from disk. Playwright reports no progress, so the
+// size cap is checked once the file is complete.
 func (s *session) readDownload(c *call, d playwright.Download) (Document, error) {
-	defer func() { _ = d.Delete() }()
 	file, err := await(s, d.Path) // waits until the download finished
 	if err != nil {
+		_ = d.Delete()
 		if f := d.Failure(); f != nil {
 			return Document{}, c.failf(err, "the download failed: %s", cleanMessage(f.Error()))
 		}
 		return Document{}, c.fail(err)
 	}
-	data, err := os.ReadFile(file)
+	if _, err := s.files.checkSize(file, "the download"); err != nil {
+		_ = d.Delete()
+		return Document{}, c.failMsg(err, err.Error())
+	}
+	// Keep a copy of our own under the run's folder: Playwright deletes its file with the
+	// context, and Delete() right away keeps its download folder from growing during a run.
+	into, err := s.files.create("download-*")
+	if err == nil {
+		into.Close()
+		err = await0(s, func() error { return d.SaveAs(into.Name()) })
+	}
+	_ = d.Delete()
 	if err != nil {
-		return Document{}, c.failf(err, "could not read the downloaded file: %v", err)
+		if into != nil {
+			s.files.remove(into.Name())
+		}
+		return Document{}, c.failf(err, "could not keep the downloaded file: %s", describe(err, c.timeout))
 	}
-	if len(data) == 0 {
-		return Document{}, c.failf(nil, "the downloaded file is empty")
+	size, err := s.files.checkSize(into.Name(), "the download")
+	if err == nil && size == 0 {
+		err = errors.New("the downloaded file is empty")
 	}
-	return Document{Data: data, SuggestedName: d.SuggestedFilename(), SourceURL: d.URL()}, nil
+	if err != nil {
+		s.files.remove(into.Name())
+		return Document{}, c.failMsg(err, err.Error())
+	}
+	return Document{File: into.Name(), SuggestedName: d.SuggestedFilename(), SourceURL: d.URL()}, nil
 }
 
-// readViewerPDF takes a PDF the browser displayed: the response body when Playwright has it,
-// else a fetch of its URL with the browser's cookies (a second request to the portal). Then the page goes back (or the popup
-// is closed) so the script's loop continues on the list it was on.
+// readViewerPDF takes a PDF the browser displayed: the response body when Playwright has it and
+// it is within the cap, else a streamed fetch of its URL with the browser's cookies (a second
+// request to the portal). Then the page goes back (or the popup is closed) so the script's loop
+// continues on the list it was on.
 func (s *session) readViewerPDF(c *call, g grabbed) (Document, error) {
 	u := g.pdf.URL()
-	body, err := await(s, g.pdf.Body)
-	// Chromium may hand back its viewer's HTML wrapper instead of the document: fetch it then.
-	if err != nil || !bytes.HasPrefix(body, []byte("%PDF")) {
-		resp, ferr := await(s, func() (playwright.APIResponse, error) {
-			return s.page.Request().Get(u, playwright.APIRequestContextGetOptions{Timeout: ms(s.budget(0))})
-		})
-		if ferr != nil {
-			return Document{}, c.fail(ferr)
-		}
-		body, err = await(s, resp.Body)
-		_ = resp.Dispose()
-		if err != nil {
-			return Document{}, c.fail(err)
-		}
+	h := g.pdf.Headers()
+	doc := Document{SuggestedName: fileName(h["content-disposition"], u), SourceURL: u}
+	var err error
+	if n, lerr := strconv.ParseInt(h["content-length"], 10, 64); lerr == nil && n > s.files.max {
+		err = s.files.tooLarge("the PDF the click opened")
+	} else {
+		doc.File, err = s.viewerBody(c, g.pdf, lerr == nil)
 	}
 	if g.page != nil && g.page != s.page {
 		_ = await0(s, func() error { return g.page.Close() })
@@ -219,10 +229,39 @@ func (s *session) readViewerPDF(c *call, g grabbed) (Document, error) {
 			return s.page.GoBack(playwright.PageGoBackOptions{Timeout: ms(s.budget(0))})
 		})
 	}
-	if len(body) == 0 {
-		return Document{}, c.failf(nil, "the PDF the click opened is empty")
+	if err != nil {
+		return Document{}, c.failMsg(err, describe(err, c.timeout))
 	}
-	return Document{Data: body, SuggestedName: fileName(g.pdf.Headers()["content-disposition"], u), SourceURL: u}, nil
+	return doc, nil
+}
+
+// viewerBody writes the body of a PDF shown in the viewer to a file of the run. Playwright hands
+// a response body over whole, so it is only asked for when its length is known to be within
+// the cap; otherwise the URL is fetched again, streamed.
+func (s *session) viewerBody(c *call, r playwright.Response, lengthKnown bool) (string, error) {
+	if lengthKnown {
+		body, err := await(s, r.Body)
+		// Chromium may hand back its viewer's HTML wrapper instead of the document.
+		if err == nil && bytes.HasPrefix(body, []byte("%PDF")) {
+			sp, err := s.files.spool(bytes.NewReader(body), "the PDF the click opened")
+			if err != nil {
+				return "", err
+			}
+			return sp.path, nil
+		}
+	}
+	res, err := s.httpDo(httpRequest{method: "GET", url: r.URL(), what: "the PDF the click opened", timeout: s.budget(0)})
+	if err != nil {
+		return "", err
+	}
+	if res.status >= 400 {
+		return "", fmt.Errorf("the server answered %d %s for %s", res.status, http.StatusText(res.status), r.URL())
+	}
+	if res.body.size == 0 {
+		s.files.remove(res.body.path)
+		return "", errors.New("the PDF the click opened is empty")
+	}
+	return res.body.path, nil
 }
 
 // SavePage prints the current page to PDF and saves it (for HTML receipts).
@@ -248,6 +287,7 @@ func (g *globalsAPI) SavePage(metaV goja.Value) (goja.Value, error) {
 // save hands doc to the host and returns {saved, duplicate, path} to the script.
 func (s *session) save(c *call, doc Document) (goja.Value, error) {
 	res, err := s.host.SaveInvoice(s.ctx, doc)
+	s.files.remove(doc.File) // archived (copied) or refused: either way no longer needed
 	if err != nil {
 		return nil, c.failf(err, "could not save the invoice: %v", err)
 	}

@@ -1,11 +1,13 @@
 package scripts
 
 import (
+	"net/http"
+	"os"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/dop251/goja"
-	"github.com/playwright-community/playwright-go"
 )
 
 // fetchOptions are page.fetch's opts.
@@ -16,8 +18,8 @@ type fetchOptions struct {
 	Timeout float64
 }
 
-// fetchResponse is what page.fetch returns. The body is read before the call returns, so text()
-// and json() do not block.
+// fetchResponse is what page.fetch returns. The body is on disk (streamed there under the size
+// cap before the call returns); text() and json() read it when asked.
 type fetchResponse struct {
 	Status  int
 	OK      bool
@@ -25,12 +27,12 @@ type fetchResponse struct {
 	Headers map[string]string
 
 	s     *session
-	body  []byte
+	body  *spooled
 	label string
 }
 
-// Fetch sends an HTTP request through the browser context's request API, which shares the
-// context's cookie jar: requests carry the login's cookies and Set-Cookie answers update it.
+// Fetch sends an HTTP request with the browser context's cookies and user agent: requests carry
+// the login's cookies and Set-Cookie answers go back to the browser.
 func (p *pageAPI) Fetch(urlV, optsV goja.Value) (*fetchResponse, error) {
 	s := p.s
 	raw, err := argString(urlV, "the URL")
@@ -50,58 +52,76 @@ func (p *pageAPI) Fetch(urlV, optsV goja.Value) (*fetchResponse, error) {
 	if opts.Timeout > 0 {
 		c.timeout = s.budget(time.Duration(opts.Timeout * float64(time.Millisecond)))
 	}
-	req := playwright.APIRequestContextFetchOptions{
-		Method:           playwright.String(strings.ToUpper(opts.Method)),
-		Headers:          opts.Headers,
-		Timeout:          ms(c.timeout),
-		FailOnStatusCode: playwright.Bool(false),
-	}
+	req := httpRequest{method: strings.ToUpper(opts.Method), url: abs, header: opts.Headers,
+		what: "the response", timeout: c.timeout, errorOK: true}
 	if !missing(opts.Body) {
 		if _, isObj := opts.Body.(*goja.Object); isObj {
 			js, err := s.jsonStringify(goja.Undefined(), opts.Body)
 			if err != nil {
 				return nil, c.failf(err, "opts.body cannot be sent as JSON")
 			}
-			req.Data = js.String()
+			req.body = js.String()
 			if !hasHeader(opts.Headers, "content-type") {
 				h := map[string]string{"content-type": "application/json"}
 				for k, v := range opts.Headers {
 					h[k] = v
 				}
-				req.Headers = h
+				req.header = h
 			}
 		} else {
-			req.Data = opts.Body.String()
+			req.body = opts.Body.String()
 		}
 	}
-	resp, err := await(s, func() (playwright.APIResponse, error) {
-		return s.page.Request().Fetch(abs, req)
-	})
+	res, err := s.httpDo(req)
 	if err != nil {
 		return nil, c.fail(err)
 	}
-	defer func() { _ = resp.Dispose() }()
-	body, err := await(s, resp.Body)
-	if err != nil {
-		return nil, c.fail(err)
-	}
-	return &fetchResponse{
-		Status:  resp.Status(),
-		OK:      resp.Ok(),
-		URL:     resp.URL(),
-		Headers: resp.Headers(),
+	r := &fetchResponse{
+		Status:  res.status,
+		OK:      res.status >= 200 && res.status < 300,
+		URL:     res.url,
+		Headers: lowerHeaders(res.header),
 		s:       s,
-		body:    body,
+		body:    res.body,
 		label:   c.label,
-	}, nil
+	}
+	// A loop of fetches must not fill the disk until the run ends: the body goes when the
+	// script drops the response.
+	files, path := s.files, res.body.path
+	runtime.SetFinalizer(r, func(*fetchResponse) { files.remove(path) })
+	return r, nil
 }
 
-func (r *fetchResponse) Text() string {
-	return string(r.body)
+// lowerHeaders gives response headers as Playwright did: lower-case names, repeated values
+// joined by ", " (Set-Cookie by newlines).
+func lowerHeaders(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, vs := range h {
+		k = strings.ToLower(k)
+		sep := ", "
+		if k == "set-cookie" {
+			sep = "\n"
+		}
+		out[k] = strings.Join(vs, sep)
+	}
+	return out
+}
+
+func (r *fetchResponse) Text() (string, error) {
+	data, err := os.ReadFile(r.body.path)
+	if err != nil {
+		c := &call{s: r.s, label: r.label + ".text()", noURL: true}
+		return "", c.failf(err, "the response body is gone (%v)", err)
+	}
+	return string(data), nil
 }
 
 func (r *fetchResponse) JSON() (goja.Value, error) {
-	v, err := r.s.jsonParse(goja.Undefined(), r.s.rt.ToValue(string(r.body)))
+	text, err := r.Text()
+	if err != nil {
+		return nil, err
+	}
+	v, err := r.s.jsonParse(goja.Undefined(), r.s.rt.ToValue(text))
 	if err != nil {
 		c := &call{s: r.s, label: r.label + ".json", noURL: true}
 		c.label += "()"

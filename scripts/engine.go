@@ -14,6 +14,7 @@ import (
 	"github.com/dop251/goja/parser"
 	"github.com/playwright-community/playwright-go"
 
+	"billhound/netpolicy"
 	"billhound/sandbox"
 )
 
@@ -35,7 +36,9 @@ type EngineOptions struct {
 	// for measuring the sandbox's cost: an in-process script can crash the whole server.
 	InProcess bool
 	// Executable is the binary started as the sandbox child; default this process's own.
-	Executable string
+	Executable  string
+	MaxDownload int64  // largest download or page.fetch body in bytes; default DefaultMaxDownload
+	TempDir     string // where downloads and fetch bodies are spooled (a folder per run); default os.TempDir()
 }
 
 // Engine runs portal scripts. It holds no per-run state and is safe for concurrent use: every
@@ -75,6 +78,7 @@ type RunOptions struct {
 	Host     Host            // the runner's side of this run
 	Portal   PortalInfo      // the global `portal`
 	Timeout  time.Duration   // the run's limit; 0 → EngineOptions.DefaultTimeout
+	Policy   *netpolicy.Policy
 }
 
 // regexpMatchTimeout bounds one match of a JS RegExp that goja runs with regexp2 (patterns with

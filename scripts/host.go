@@ -1,7 +1,10 @@
 package scripts
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"os"
 	"time"
 )
 
@@ -26,12 +29,31 @@ type Host interface {
 	Artifact(name string, data []byte) error
 }
 
-// Document is one invoice as a script hands it over.
+// Document is one invoice as a script hands it over. Its content is a file on disk (downloads,
+// which may be large) or bytes in memory (savePage's PDF); Open reads either.
 type Document struct {
-	Data          []byte
+	File          string // a temporary file holding the content; it is deleted after SaveInvoice returns
+	Data          []byte // the content when File is ""
 	SuggestedName string // what the portal called the file; never used to decide its type
 	SourceURL     string
 	Meta          Meta
+}
+
+// Open returns the document's content and its size. The caller closes it.
+func (d Document) Open() (io.ReadCloser, int64, error) {
+	if d.File == "" {
+		return io.NopCloser(bytes.NewReader(d.Data)), int64(len(d.Data)), nil
+	}
+	f, err := os.Open(d.File)
+	if err != nil {
+		return nil, 0, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
 }
 
 // Meta is the optional metadata a script passes to download() and savePage().

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"billhound/browser"
 	"billhound/browser/browsertest"
+	"billhound/netpolicy"
 )
 
 // Every test in this package that needs a browser shares one Chromium (started on first use);
@@ -62,6 +64,16 @@ func (h *fakeHost) TOTP(ctx context.Context) (string, error) {
 }
 
 func (h *fakeHost) SaveInvoice(ctx context.Context, doc Document) (SaveResult, error) {
+	// Keep the content: the binding deletes a download's file once this returns.
+	rc, _, err := doc.Open()
+	if err != nil {
+		return SaveResult{}, err
+	}
+	doc.Data, err = io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		return SaveResult{}, err
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, d := range h.saved {
@@ -108,6 +120,8 @@ type runOpts struct {
 	action  time.Duration  // action timeout; default 5s
 	base    string         // the context's BaseURL and portal URL
 	took    *time.Duration // set to how long Run took
+	engine  EngineOptions  // MaxDownload, TempDir
+	policy  *netpolicy.Policy
 }
 
 // runScript runs src (with a header added) against a fresh context of the shared Chromium.
@@ -135,7 +149,9 @@ func runScript(t *testing.T, src string, o runOpts) (*fakeHost, error) {
 	if err != nil {
 		t.Fatalf("new page: %v", err)
 	}
-	eng := NewEngine(EngineOptions{ActionTimeout: o.action})
+	eo := o.engine
+	eo.ActionTimeout = o.action
+	eng := NewEngine(eo)
 	start := time.Now()
 	defer func() {
 		if o.took != nil {
@@ -149,6 +165,7 @@ func runScript(t *testing.T, src string, o runOpts) (*fakeHost, error) {
 		Host:     o.host,
 		Portal:   PortalInfo{Name: "Demo Cloud", URL: o.base},
 		Timeout:  o.timeout,
+		Policy:   o.policy,
 	})
 	return o.host, err
 }

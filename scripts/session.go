@@ -14,6 +14,8 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/playwright-community/playwright-go"
+
+	"billhound/netpolicy"
 )
 
 // session is the state of one run: the runtime, the page, the host and the run's context. The
@@ -28,6 +30,8 @@ type session struct {
 	portal PortalInfo
 	action time.Duration // EngineOptions.ActionTimeout
 	log    *slog.Logger  // EngineOptions.Logger
+	policy *netpolicy.Policy
+	files  *runFiles // downloads and fetch bodies on disk
 
 	secrets *strings.Replacer // credential values → [redacted]
 	current string            // the host call in progress, for timeout messages
@@ -48,6 +52,8 @@ func newSession(ctx context.Context, rt *goja.Runtime, opt RunOptions, eo Engine
 		portal: opt.Portal,
 		action: eo.ActionTimeout,
 		log:    eo.Logger,
+		policy: opt.Policy,
+		files:  newRunFiles(eo),
 	}
 }
 
@@ -99,6 +105,7 @@ func (s *session) close() {
 	if s.dl != nil {
 		s.dl.detach()
 	}
+	s.files.removeAll()
 }
 
 // credentials is the frozen `credentials` object. Values are never logged.
