@@ -67,7 +67,7 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 	a.runner = &runner.Runner{
 		Store: st, Vault: a.vault, Archive: a.archive, Browser: a.browser,
 		Engine: scripts.NewEngine(scripts.EngineOptions{DefaultTimeout: cfg.RunTimeout, Logger: log,
-			MaxDownload: cfg.MaxDownload, TempDir: tempDir(cfg, log)}),
+			MaxDownload: cfg.MaxDownload, TempDir: tempDir(cfg, log), MemoryLimit: cfg.ScriptMemory}),
 		Artifacts: filepath.Join(cfg.DataDir, "runs"),
 		Timeout:   cfg.RunTimeout,
 		Logger:    log,

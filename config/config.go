@@ -24,6 +24,7 @@ type Config struct {
 	BrowserIdle   time.Duration
 	LogLevel      string
 	MaxDownload   int64 // bytes
+	ScriptMemory  int64 // bytes
 }
 
 type option struct {
@@ -60,6 +61,14 @@ var options = []option{
 	{"BILLHOUND_MAX_DOWNLOAD", "max-download", "100MB", "largest file a script may download or page.fetch (like 100MB, 1GB or bytes)", false, func(c *Config, v string) error {
 		n, err := ParseSize(v)
 		c.MaxDownload = n
+		return err
+	}},
+	{"BILLHOUND_SCRIPT_MEMORY", "script-memory", "512MB", "memory one portal script may use; its sandbox process is stopped past it", false, func(c *Config, v string) error {
+		n, err := ParseSize(v)
+		if err == nil && n < 64<<20 {
+			err = fmt.Errorf("%q is below the 64MB a script needs", v)
+		}
+		c.ScriptMemory = n
 		return err
 	}},
 }
