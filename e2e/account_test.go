@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/playwright-community/playwright-go"
 	"github.com/pquerna/otp/totp"
 
 	"billhound/browser"
@@ -21,157 +22,190 @@ func TestAccountTwoFactorInBrowser(t *testing.T) {
 		name string
 		w, h int
 	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
-		t.Run(vp.name, func(t *testing.T) { accountTwoFactorStory(t, vp.name, vp.w, vp.h) })
+		t.Run(vp.name, func(t *testing.T) {
+			u := openUI(t, vp.name, vp.w, vp.h)
+			secret, recovery := u.turnOnTwoFactor()
+			u.logOutAndTypePassword()
+			if vp.name == "desktop" {
+				// The activation's code is used up; the next step's code is accepted too (a
+				// code works for 60 seconds), so the test need not wait for the phone.
+				u.must(u.page.Locator("#login-code").Fill(codeAt(t, secret, 30*time.Second)))
+				u.must(u.page.Locator("#login-code-submit").Click())
+				u.must(u.page.Locator("#nav-account").WaitFor())
+				u.shot("05-signed-in")
+				return
+			}
+			u.recoveryLoginTurnOffLogOutEverywhere(secret, recovery)
+		})
 	}
 }
 
-func accountTwoFactorStory(t *testing.T, name string, width, height int) {
+// ui is one browser page on a fresh billhound with the admin created through the setup page.
+type ui struct {
+	t     *testing.T
+	in    *instance
+	page  playwright.Page
+	name  string
+	width int
+}
+
+func openUI(t *testing.T, name string, width, height int) *ui {
 	in := newInstance(t)
 	bc, err := browsers.NewContext(ctxFor(t, 2*time.Minute), browser.ContextOptions{BaseURL: in.base, ViewportWidth: width, ViewportHeight: height})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer bc.Close()
+	t.Cleanup(func() { bc.Close() })
 	page, err := bc.NewPage()
 	if err != nil {
 		t.Fatal(err)
 	}
 	page.SetDefaultTimeout(20000)
-	shot := func(step string) { snap(t, page, "account-"+name+"-"+step) }
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			shot("failure")
-			t.Fatal(err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := page.Locator(sel).InnerText()
-		must(err)
-		return strings.TrimSpace(s)
-	}
-	noSideScroll := func(where string) {
-		t.Helper()
-		if width > 500 {
-			return
-		}
-		fits, err := page.Evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-		must(err)
-		if fits != true {
-			shot("failure")
-			t.Fatalf("%s: the page is wider than the %d px screen", where, width)
-		}
-	}
+	u := &ui{t: t, in: in, page: page, name: name, width: width}
 	_, err = page.Goto(in.base + "/")
-	must(err)
-	must(page.Locator("#setup-username").Fill("admin"))
-	must(page.Locator("#setup-password").Fill("correct horse battery"))
-	must(page.Locator("#setup-password2").Fill("correct horse battery"))
-	must(page.Locator("form button[type=submit]").Click())
+	u.must(err)
+	u.must(page.Locator("#setup-username").Fill("admin"))
+	u.must(page.Locator("#setup-password").Fill("correct horse battery"))
+	u.must(page.Locator("#setup-password2").Fill("correct horse battery"))
+	u.must(page.Locator("form button[type=submit]").Click())
+	return u
+}
 
-	// 1. The security page: off; start the setup and read the QR code off the screen.
-	must(page.Locator("#nav-account").Click())
-	must(page.Locator("#twofa-start").Click())
-	qr := page.Locator("#twofa-qr")
-	must(qr.WaitFor())
-	must(page.Locator("details summary").Click())
-	secret := strings.Join(strings.Fields(text("#twofa-key")), "")
-	png, err := qr.Screenshot()
-	must(err)
-	keys, err := twofa.KeysFromImage(png, twofa.DecodeOptions{})
-	if err != nil || len(keys) != 1 || keys[0].Base32() != secret || keys[0].Issuer != "billhound" || keys[0].Account != "admin" {
-		t.Fatalf("the QR code on the page reads %v (%v); the typed key is %s", keys, err, secret)
-	}
-	noSideScroll("setup")
-	shot("01-setup")
+func (u *ui) shot(step string) { snap(u.t, u.page, "account-"+u.name+"-"+step) }
 
-	// 2. Confirm with the current code; the recovery codes are shown once.
-	code, err := totp.GenerateCode(secret, time.Now())
-	must(err)
-	must(page.Locator("#twofa-code").Fill(code))
-	must(page.Locator("#twofa-activate").Click())
-	must(page.Locator("#twofa-recovery-codes li").Nth(9).WaitFor())
-	recovery, err := page.Locator("#twofa-recovery-codes li").AllInnerTexts()
-	must(err)
-	if len(recovery) != 10 || !regexp.MustCompile(`^[a-z2-7]{4}(-[a-z2-7]{4}){3}$`).MatchString(strings.TrimSpace(recovery[0])) {
-		t.Fatalf("recovery codes shown: %q", recovery)
+func (u *ui) must(err error) {
+	u.t.Helper()
+	if err != nil {
+		u.shot("failure")
+		u.t.Fatal(err)
 	}
-	noSideScroll("recovery codes")
-	shot("02-recovery-codes")
-	must(page.Locator("#twofa-recovery-saved").Click())
-	must(page.Locator("#twofa-status").WaitFor())
-	if st := text("#twofa-state"); st != "On" {
-		t.Fatalf("after activation the page says %q", st)
-	}
-	if n, _ := page.Locator("#twofa-recovery-codes").Count(); n != 0 {
-		t.Fatal("the recovery codes are still on the page after \"I saved them\"")
-	}
-	shot("03-on")
+}
 
-	// 3. Log out; the password alone no longer signs in: the page asks for the code.
-	must(page.Locator("#logout").Click())
-	must(page.Locator("#login-username").Fill("admin"))
-	must(page.Locator("#login-password").Fill("correct horse battery"))
-	must(page.Locator("#login-submit").Click())
-	must(page.Locator("#login-code").WaitFor())
-	must(page.Locator("#login-code").Fill("000000"))
-	must(page.Locator("#login-code-submit").Click())
-	must(page.Locator("[data-testid=login-error]").WaitFor())
-	if msg := text("[data-testid=login-error]"); !strings.Contains(msg, "not right") {
-		t.Fatalf("a wrong code says %q", msg)
-	}
-	noSideScroll("login code")
-	shot("04-login-code")
+func (u *ui) text(sel string) string {
+	u.t.Helper()
+	s, err := u.page.Locator(sel).InnerText()
+	u.must(err)
+	return strings.TrimSpace(s)
+}
 
-	if name == "desktop" {
-		// The code of the activation's step is used up; the next step's code is accepted too
-		// (a code works for 60 seconds), so the test need not wait for the phone to change it.
-		next, err := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
-		must(err)
-		must(page.Locator("#login-code").Fill(next))
-		must(page.Locator("#login-code-submit").Click())
-		must(page.Locator("#nav-account").WaitFor())
-		shot("05-signed-in")
+// noSideScroll fails when a phone-sized page scrolls sideways.
+func (u *ui) noSideScroll(where string) {
+	u.t.Helper()
+	if u.width > 500 {
 		return
 	}
-
-	// Phone: sign in with a recovery code; the security page says one is used up.
-	must(page.Locator("#login-code").Fill(strings.TrimSpace(recovery[0])))
-	must(page.Locator("#login-code-submit").Click())
-	must(page.Locator("#recovery-used-notice").WaitFor())
-	if msg := text("#recovery-used-notice"); !strings.Contains(msg, "9 left") {
-		t.Fatalf("after a recovery code the page says %q", msg)
+	fits, err := u.page.Evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+	u.must(err)
+	if fits != true {
+		u.shot("failure")
+		u.t.Fatalf("%s: the page is wider than the %d px screen", where, u.width)
 	}
-	if msg := text("#twofa-recovery-left"); !strings.Contains(msg, "9 of 10") {
-		t.Fatalf("recovery codes left: %q", msg)
-	}
-	noSideScroll("security page")
-	shot("05-recovery-login")
+}
 
-	// Turn it off with a code, then log out everywhere.
-	must(page.Locator("#twofa-off").Click())
-	next, err := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
-	must(err)
-	must(page.Locator("#twofa-off-code").Fill(next))
-	must(page.Locator("#twofa-off-confirm").Click())
-	must(page.Locator("#twofa-start").WaitFor())
-	if st := text("#twofa-state"); st != "Off" {
-		t.Fatalf("after turning off the page says %q", st)
+func codeAt(t *testing.T, secret string, offset time.Duration) string {
+	code, err := totp.GenerateCode(secret, time.Now().Add(offset))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+// turnOnTwoFactor goes through the Security page: reads the QR code off the screen, types its
+// current code and keeps the recovery codes shown once.
+func (u *ui) turnOnTwoFactor() (secret string, recovery []string) {
+	p := u.page
+	u.must(p.Locator("#nav-account").Click())
+	u.must(p.Locator("#twofa-start").Click())
+	qr := p.Locator("#twofa-qr")
+	u.must(qr.WaitFor())
+	u.must(p.Locator("details summary").Click())
+	secret = strings.Join(strings.Fields(u.text("#twofa-key")), "")
+	png, err := qr.Screenshot()
+	u.must(err)
+	keys, err := twofa.KeysFromImage(png, twofa.DecodeOptions{})
+	if err != nil || len(keys) != 1 || keys[0].Base32() != secret || keys[0].Issuer != "billhound" || keys[0].Account != "admin" {
+		u.t.Fatalf("the QR code on the page reads %v (%v); the typed key is %s", keys, err, secret)
+	}
+	u.noSideScroll("setup")
+	u.shot("01-setup")
+
+	u.must(p.Locator("#twofa-code").Fill(codeAt(u.t, secret, 0)))
+	u.must(p.Locator("#twofa-activate").Click())
+	u.must(p.Locator("#twofa-recovery-codes li").Nth(9).WaitFor())
+	recovery, err = p.Locator("#twofa-recovery-codes li").AllInnerTexts()
+	u.must(err)
+	if len(recovery) != 10 || !regexp.MustCompile(`^[a-z2-7]{4}(-[a-z2-7]{4}){3}$`).MatchString(strings.TrimSpace(recovery[0])) {
+		u.t.Fatalf("recovery codes shown: %q", recovery)
+	}
+	u.noSideScroll("recovery codes")
+	u.shot("02-recovery-codes")
+	u.must(p.Locator("#twofa-recovery-saved").Click())
+	u.must(p.Locator("#twofa-status").WaitFor())
+	if st := u.text("#twofa-state"); st != "On" {
+		u.t.Fatalf("after activation the page says %q", st)
+	}
+	if n, _ := p.Locator("#twofa-recovery-codes").Count(); n != 0 {
+		u.t.Fatal("the recovery codes are still on the page after \"I saved them\"")
+	}
+	u.shot("03-on")
+	return secret, recovery
+}
+
+// logOutAndTypePassword logs out and in again: the password alone no longer signs in, the
+// page asks for the code and refuses a wrong one.
+func (u *ui) logOutAndTypePassword() {
+	p := u.page
+	u.must(p.Locator("#logout").Click())
+	u.must(p.Locator("#login-username").Fill("admin"))
+	u.must(p.Locator("#login-password").Fill("correct horse battery"))
+	u.must(p.Locator("#login-submit").Click())
+	u.must(p.Locator("#login-code").WaitFor())
+	u.must(p.Locator("#login-code").Fill("000000"))
+	u.must(p.Locator("#login-code-submit").Click())
+	u.must(p.Locator("[data-testid=login-error]").WaitFor())
+	if msg := u.text("[data-testid=login-error]"); !strings.Contains(msg, "not right") {
+		u.t.Fatalf("a wrong code says %q", msg)
+	}
+	u.noSideScroll("login code")
+	u.shot("04-login-code")
+}
+
+// recoveryLoginTurnOffLogOutEverywhere signs in with a recovery code, turns two-factor sign-in
+// off with a code, and logs out everywhere, which also ends a second session.
+func (u *ui) recoveryLoginTurnOffLogOutEverywhere(secret string, recovery []string) {
+	p := u.page
+	u.must(p.Locator("#login-code").Fill(strings.TrimSpace(recovery[0])))
+	u.must(p.Locator("#login-code-submit").Click())
+	u.must(p.Locator("#recovery-used-notice").WaitFor())
+	if msg := u.text("#recovery-used-notice"); !strings.Contains(msg, "9 left") {
+		u.t.Fatalf("after a recovery code the page says %q", msg)
+	}
+	if msg := u.text("#twofa-recovery-left"); !strings.Contains(msg, "9 of 10") {
+		u.t.Fatalf("recovery codes left: %q", msg)
+	}
+	u.noSideScroll("security page")
+	u.shot("05-recovery-login")
+
+	u.must(p.Locator("#twofa-off").Click())
+	u.must(p.Locator("#twofa-off-code").Fill(codeAt(u.t, secret, 30*time.Second)))
+	u.must(p.Locator("#twofa-off-confirm").Click())
+	u.must(p.Locator("#twofa-start").WaitFor())
+	if st := u.text("#twofa-state"); st != "Off" {
+		u.t.Fatalf("after turning off the page says %q", st)
 	}
 	// A second session elsewhere (the test's own HTTP client) ends too.
-	if st := in.call("POST", "/api/login", map[string]string{"username": "admin", "password": "correct horse battery"}, nil); st != 200 {
-		t.Fatalf("login from a second client: %d", st)
+	if st := u.in.call("POST", "/api/login", map[string]string{"username": "admin", "password": "correct horse battery"}, nil); st != 200 {
+		u.t.Fatalf("login from a second client: %d", st)
 	}
-	must(page.Locator("#logout-everywhere").Click())
-	shot("06-logout-everywhere")
-	must(page.Locator("#logout-everywhere-confirm").Click())
-	must(page.Locator("#login-username").WaitFor())
-	if msg := text(".notice"); !strings.Contains(msg, "logged out everywhere") {
-		t.Fatalf("after log out everywhere the login page says %q", msg)
+	u.must(p.Locator("#logout-everywhere").Click())
+	u.shot("06-logout-everywhere")
+	u.must(p.Locator("#logout-everywhere-confirm").Click())
+	u.must(p.Locator("#login-username").WaitFor())
+	if msg := u.text(".notice"); !strings.Contains(msg, "logged out everywhere") {
+		u.t.Fatalf("after log out everywhere the login page says %q", msg)
 	}
-	if st := in.call("GET", "/api/me", nil, nil); st != 401 {
-		t.Fatalf("the other session still works after log out everywhere: %d", st)
+	if st := u.in.call("GET", "/api/me", nil, nil); st != 401 {
+		u.t.Fatalf("the other session still works after log out everywhere: %d", st)
 	}
-	shot("07-logged-out")
+	u.shot("07-logged-out")
 }

@@ -281,3 +281,34 @@ func withToken(t *testing.T, base, token string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// Two sign-ins racing with the same code (one of them replaying what it saw): exactly one wins.
+func TestAccountSameCodeRacesOnce(t *testing.T) {
+	ts, _, _ := testServer(t)
+	_, secret, recovery, _ := adminWith2FA(t, ts.URL)
+	next, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
+	for _, code := range []string{next, recovery[5]} {
+		clients := []*client{newClient(t, ts.URL), newClient(t, ts.URL)}
+		for _, c := range clients {
+			if st, body, _ := c.call("POST", "/api/login", map[string]string{"username": "admin", "password": "long enough"}); st != 200 || body["twofaRequired"] != true {
+				t.Fatalf("password step: %d %v", st, body)
+			}
+		}
+		results := make(chan int, len(clients))
+		for _, c := range clients {
+			go func() {
+				st, _, _ := c.call("POST", "/api/login/2fa", map[string]string{"code": code})
+				results <- st
+			}()
+		}
+		wins := 0
+		for range clients {
+			if <-results == 200 {
+				wins++
+			}
+		}
+		if wins != 1 {
+			t.Fatalf("%d of 2 concurrent sign-ins with the same code succeeded", wins)
+		}
+	}
+}
