@@ -89,6 +89,10 @@ func (s *Server) postLogin(c echo.Context) error {
 		s.logins.failed(ip)
 		return errUnauthorized("wrong username or password")
 	}
+	// With 2FA on, the throttle is reset only once the code is right too.
+	if done, err := s.askSecondFactor(c, u); done || err != nil {
+		return err
+	}
 	s.logins.succeeded(ip)
 	if err := s.startSession(c, u); err != nil {
 		return err
@@ -104,13 +108,11 @@ func (s *Server) postLogout(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) getMe(c echo.Context) error {
-	u := c.Get("user").(*store.User)
-	return c.JSON(http.StatusOK, map[string]string{"username": u.Username})
-}
-
 // startSession issues a random token; only its hash is stored.
 func (s *Server) startSession(c echo.Context, u *store.User) error {
+	if err := s.endPresentedSession(c); err != nil {
+		return err
+	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return err

@@ -16,10 +16,15 @@ func (s *Server) routes() {
 	api.GET("/setup", s.getSetup)
 	api.POST("/setup", s.postSetup)
 	api.POST("/login", s.postLogin)
+	api.POST("/login/2fa", s.postLogin2FA)
 
 	auth := api.Group("", s.requireSession)
 	auth.POST("/logout", s.postLogout)
 	auth.GET("/me", s.getMe)
+	auth.POST("/logout-everywhere", s.postLogoutEverywhere)
+	auth.POST("/account/2fa/setup", s.postTOTPSetup)
+	auth.POST("/account/2fa/activate", s.postTOTPActivate)
+	auth.POST("/account/2fa/deactivate", s.postTOTPDeactivate)
 
 	auth.GET("/bundled-scripts", s.listBundledScripts)
 	auth.GET("/portals", s.listPortals)

@@ -96,6 +96,31 @@ var migrations = []string{
 	`ALTER TABLE portals ADD COLUMN schedule TEXT NOT NULL DEFAULT ''`,
 	// 8: credential fields a script asks for beyond username and password (@fields), sealed.
 	`ALTER TABLE portals ADD COLUMN fields_sealed BLOB`,
+	// 9: two-factor sign-in for the app's own account: the TOTP secret (sealed; a pending one
+	// while the user confirms it), its last used step, hashed one-time recovery codes, and the
+	// logins waiting for their second step.
+	`CREATE TABLE user_totp (
+		user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+		sealed BLOB,
+		enabled_at DATETIME,
+		last_step INTEGER NOT NULL DEFAULT 0,
+		pending_sealed BLOB,
+		pending_until DATETIME
+	);
+	CREATE TABLE user_recovery_codes (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		code_hash TEXT NOT NULL,
+		used_at DATETIME,
+		UNIQUE (user_id, code_hash)
+	);
+	CREATE TABLE login_challenges (
+		token_hash TEXT PRIMARY KEY,
+		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		expires_at DATETIME NOT NULL,
+		failures INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX sessions_user ON sessions(user_id)`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

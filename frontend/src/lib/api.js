@@ -69,6 +69,14 @@ export const api = {
   login: (username, password) => request('POST', '/login', { json: { username, password }, auth: false }),
   logout: () => request('POST', '/logout', { auth: false }),
   me: () => request('GET', '/me', { auth: false }),
+  /** The second sign-in step: a 6-digit code or a recovery code (the server tells them apart). */
+  loginCode: (code) => request('POST', '/login/2fa', { json: { code }, auth: false }),
+  logoutEverywhere: () => request('POST', '/logout-everywhere', { auth: false }),
+
+  // the account's own two-factor sign-in
+  accountTotpSetup: () => request('POST', '/account/2fa/setup'),
+  accountTotpActivate: (code) => request('POST', '/account/2fa/activate', { json: { code } }),
+  accountTotpDeactivate: (code) => request('POST', '/account/2fa/deactivate', { json: { code } }),
 
   // portals
   portals: () => request('GET', '/portals'),
