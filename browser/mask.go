@@ -40,7 +40,7 @@ const collectJS = `() => {
 		for (let n = walk.nextNode(); n && nodes.length < 50000; n = walk.nextNode()) {
 			const t = n.nodeValue || '';
 			if (t.trim().length === 0 || !n.parentElement) continue;
-			nodes.push(n.parentElement);
+			nodes.push(n);
 			values.push(t.length > 20000 ? t.slice(0, 20000) : t);
 		}
 	}
@@ -48,14 +48,34 @@ const collectJS = `() => {
 	return values;
 }`
 
+// tagJS tags the fields and the text holders that show a secret. Text may overflow its
+// element's box, so each piece of a secret text also gets a box of its own laid over it.
 const tagJS = `(idx) => {
 	const key = Symbol.for('billhound.mask');
 	const nodes = window[key] || [];
-	for (const i of idx) if (nodes[i]) nodes[i].setAttribute('` + maskAttr + `', '');
 	delete window[key];
+	for (const i of idx) {
+		const n = nodes[i];
+		if (!n) continue;
+		if (n.nodeType !== Node.TEXT_NODE) { n.setAttribute('` + maskAttr + `', ''); continue; }
+		n.parentElement.setAttribute('` + maskAttr + `', '');
+		const range = document.createRange();
+		range.selectNodeContents(n);
+		for (const r of range.getClientRects()) {
+			const box = document.createElement('div');
+			box.setAttribute('` + maskAttr + `', 'box');
+			box.style.cssText = 'position:absolute;pointer-events:none;margin:0;padding:0;border:0;z-index:2147483647;' +
+				'left:' + (r.left + scrollX) + 'px;top:' + (r.top + scrollY) + 'px;width:' + r.width + 'px;height:' + r.height + 'px';
+			document.documentElement.appendChild(box);
+		}
+	}
 }`
 
-const untagJS = `() => { for (const el of document.querySelectorAll('[` + maskAttr + `]')) el.removeAttribute('` + maskAttr + `'); }`
+const untagJS = `() => {
+	for (const el of document.querySelectorAll('[` + maskAttr + `]')) {
+		if (el.getAttribute('` + maskAttr + `') === 'box') el.remove(); else el.removeAttribute('` + maskAttr + `');
+	}
+}`
 
 // MaskedScreenshot takes a screenshot with password fields, one-time-code fields and every
 // field or text that shows a secret (secret reports whether a value holds one) covered by a
