@@ -30,9 +30,9 @@ type session struct {
 	action time.Duration // EngineOptions.ActionTimeout
 
 	secrets *redact.Redactor // every secret of the run → [redacted]
-	current string            // the host call in progress, for timeout messages
-	shots   int               // artifacts saved so far (for their names)
-	lines   int               // log lines written so far
+	current string           // the host call in progress, for timeout messages
+	shots   int              // artifacts saved so far (for their names)
+	lines   int              // log lines written so far
 	dl      *downloadWatch
 
 	// Built-ins captured before the script runs: a script may overwrite the globals.
