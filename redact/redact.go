@@ -41,7 +41,7 @@ type Redactor struct {
 	mu       sync.RWMutex
 	patterns map[string]bool // forms to find (ASCII lower case)
 	short    map[string]bool // secrets too short to find in text, matched as whole values
-	ac       *automaton      // built from patterns on first use after a change
+	m        *matcher        // built from patterns on first use after a change
 }
 
 // New returns an empty Redactor.
@@ -67,7 +67,7 @@ func (r *Redactor) Add(secret string, kind Kind) {
 		}
 		if !r.patterns[foldString(f)] {
 			r.patterns[foldString(f)] = true
-			r.ac = nil
+			r.m = nil
 		}
 	}
 }
@@ -141,38 +141,38 @@ func foldString(s string) string {
 	return string(b)
 }
 
-// matcher returns the automaton, building it after a change.
-func (r *Redactor) matcher() *automaton {
+// compiled returns the matcher, building it after a change.
+func (r *Redactor) compiled() *matcher {
 	if r == nil {
 		return nil
 	}
 	r.mu.RLock()
-	ac := r.ac
+	m := r.m
 	n := len(r.patterns)
 	r.mu.RUnlock()
-	if ac != nil || n == 0 {
-		return ac
+	if m != nil || n == 0 {
+		return m
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.ac == nil {
+	if r.m == nil {
 		pats := make([]string, 0, len(r.patterns))
 		for p := range r.patterns {
 			pats = append(pats, p)
 		}
-		sort.Strings(pats) // the same automaton for the same secrets
-		r.ac = newAutomaton(pats)
+		sort.Strings(pats) // the same matcher for the same secrets
+		r.m = newMatcher(pats)
 	}
-	return r.ac
+	return r.m
 }
 
 // Apply returns text with every form of every secret replaced by Mask.
 func (r *Redactor) Apply(text string) string {
-	ac := r.matcher()
-	if ac == nil || text == "" {
+	m := r.compiled()
+	if m == nil || text == "" {
 		return text
 	}
-	spans := find(ac, []byte(text))
+	spans := m.find([]byte(text))
 	if len(spans) == 0 {
 		return text
 	}
@@ -181,11 +181,11 @@ func (r *Redactor) Apply(text string) string {
 
 // ApplyBytes is Apply for bytes. The result may share memory with b when nothing was found.
 func (r *Redactor) ApplyBytes(b []byte) []byte {
-	ac := r.matcher()
-	if ac == nil {
+	m := r.compiled()
+	if m == nil {
 		return b
 	}
-	spans := find(ac, b)
+	spans := m.find(b)
 	if len(spans) == 0 {
 		return b
 	}
@@ -194,8 +194,8 @@ func (r *Redactor) ApplyBytes(b []byte) []byte {
 
 // Contains reports whether text holds any form of a secret.
 func (r *Redactor) Contains(text string) bool {
-	ac := r.matcher()
-	return ac != nil && len(find(ac, []byte(text))) > 0
+	m := r.compiled()
+	return m != nil && len(m.find([]byte(text))) > 0
 }
 
 // Secret reports whether a whole value (a form field's) is or holds a secret, short ones
@@ -209,43 +209,4 @@ func (r *Redactor) Secret(value string) bool {
 	short := r.short[foldString(value)]
 	r.mu.RUnlock()
 	return (short && value != "") || r.Contains(value)
-}
-
-// span is a source range to mask.
-type span struct{ start, end int }
-
-// find returns the merged, sorted source spans of every secret in b, in every view of b.
-func find(ac *automaton, b []byte) []span {
-	var spans []span
-	views(b, func(v *view) {
-		ac.scan(v.b, func(end, length int) {
-			s, e := v.span(end-length, end)
-			spans = append(spans, span{s, e})
-		})
-	})
-	if len(spans) < 2 {
-		return spans
-	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
-	merged := spans[:1]
-	for _, s := range spans[1:] {
-		last := &merged[len(merged)-1]
-		if s.start <= last.end {
-			last.end = max(last.end, s.end)
-			continue
-		}
-		merged = append(merged, s)
-	}
-	return merged
-}
-
-func replace(b []byte, spans []span) []byte {
-	out := make([]byte, 0, len(b))
-	last := 0
-	for _, s := range spans {
-		out = append(out, b[last:s.start]...)
-		out = append(out, Mask...)
-		last = s.end
-	}
-	return append(out, b[last:]...)
 }

@@ -102,12 +102,17 @@ func forms() map[string]string {
 	}
 }
 
+// TestApplyHidesEveryForm, in a log line and in a long page (read around anchors).
 func TestApplyHidesEveryForm(t *testing.T) {
 	r := newRedactor()
+	long := strings.Repeat("filler &amp; 20%20 \\n \\u00fc text<br>\n", 1000)
 	for name, form := range forms() {
 		in := "before " + form + " after"
 		if got, want := r.Apply(in), "before "+redact.Mask+" after"; got != want {
 			t.Errorf("%s: Apply(%q) = %q, want %q", name, in, got, want)
+		}
+		if got, want := r.Apply(long+in+long), long+"before "+redact.Mask+" after"+long; got != want {
+			t.Errorf("%s: Apply of a long page leaves %q", name, strings.TrimSuffix(strings.TrimPrefix(got, long), long))
 		}
 		if !r.Contains(form) {
 			t.Errorf("%s: Contains(%q) = false", name, form)

@@ -27,9 +27,9 @@ func (v *view) span(i, j int) (int, int) { // the source span of b[i:j]
 	return int(v.start[i]), int(v.end[j-1])
 }
 
-// decoder decodes src. It calls emit(decoded, i, j) for each decoded piece taken from src[i:j]
-// and reports whether anything was decoded at all.
-type decoder func(src []byte, emit func(piece []byte, i, j int)) bool
+// decoder decodes src into o: o.raw for bytes kept as they are, o.piece for decoded ones. It
+// reports whether anything was decoded at all.
+type decoder func(src []byte, o *builder) bool
 
 // decoders, applied in chains of up to three, each at most once, except that URL decoding may
 // repeat (a URL inside a URL is percent-encoded twice). "form" reads '+' as a space; "url" keeps
@@ -40,8 +40,8 @@ var decoders = []struct {
 }{
 	{"&", decodeHTML},
 	{"\\", decodeJS},
-	{"%", func(s []byte, e func([]byte, int, int)) bool { return decodeURL(s, false, e) }},
-	{"%+", func(s []byte, e func([]byte, int, int)) bool { return decodeURL(s, true, e) }},
+	{"%", func(s []byte, o *builder) bool { return decodeURL(s, false, o) }},
+	{"%+", func(s []byte, o *builder) bool { return decodeURL(s, true, o) }},
 }
 
 const maxChain = 3
@@ -73,31 +73,52 @@ func views(src []byte, fn func(*view)) {
 	walk(root, 0, 0)
 }
 
+// builder makes a view decoded from its parent.
+type builder struct {
+	parent *view
+	out    *view
+}
+
+// raw keeps parent bytes i:j as they are.
+func (o *builder) raw(i, j int) {
+	if i >= j {
+		return
+	}
+	p, v := o.parent, o.out
+	v.b = append(v.b, p.b[i:j]...)
+	if p.start != nil {
+		v.start = append(v.start, p.start[i:j]...)
+		v.end = append(v.end, p.end[i:j]...)
+		return
+	}
+	for k := i; k < j; k++ {
+		v.start = append(v.start, int32(k))
+		v.end = append(v.end, int32(k+1))
+	}
+}
+
+// piece adds the decoded form of parent bytes i:j.
+func (o *builder) piece(b []byte, i, j int) {
+	s, e := o.parent.span(i, j)
+	v := o.out
+	for range b {
+		v.start = append(v.start, int32(s))
+		v.end = append(v.end, int32(e))
+	}
+	v.b = append(v.b, b...)
+}
+
 // decodeView decodes v; nil when nothing was decoded.
 func decodeView(v *view, d decoder) *view {
-	out := &view{b: make([]byte, 0, len(v.b))}
-	changed := d(v.b, func(piece []byte, i, j int) {
-		s, e := v.span(i, j)
-		for range piece {
-			out.start = append(out.start, int32(s))
-			out.end = append(out.end, int32(e))
-		}
-		out.b = append(out.b, piece...)
-	})
-	if !changed {
+	n := len(v.b)
+	o := &builder{parent: v, out: &view{b: make([]byte, 0, n), start: make([]int32, 0, n), end: make([]int32, 0, n)}}
+	if !d(v.b, o) {
 		return nil
 	}
-	return out
+	return o.out
 }
 
-// copyRun emits src[i:j] byte by byte, each from its own position.
-func copyRun(src []byte, i, j int, emit func([]byte, int, int)) {
-	for k := i; k < j; k++ {
-		emit(src[k:k+1], k, k+1)
-	}
-}
-
-func decodeHTML(src []byte, emit func([]byte, int, int)) bool {
+func decodeHTML(src []byte, o *builder) bool {
 	changed, last := false, 0
 	for i := 0; i < len(src); i++ {
 		if src[i] != '&' {
@@ -121,12 +142,12 @@ func decodeHTML(src []byte, emit func([]byte, int, int)) bool {
 		if dec == ent {
 			continue
 		}
-		copyRun(src, last, i, emit)
-		emit([]byte(dec), i, end)
+		o.raw(last, i)
+		o.piece([]byte(dec), i, end)
 		changed, last, i = true, end, end-1
 	}
 	if changed {
-		copyRun(src, last, len(src), emit)
+		o.raw(last, len(src))
 	}
 	return changed
 }
@@ -164,7 +185,7 @@ func hexAt(src []byte, i, n int) (rune, bool) {
 }
 
 // decodeURL reads %XX (and the old %uXXXX); plus also reads '+' as a space.
-func decodeURL(src []byte, plus bool, emit func([]byte, int, int)) bool {
+func decodeURL(src []byte, plus bool, o *builder) bool {
 	changed, last := false, 0
 	for i := 0; i < len(src); i++ {
 		var piece []byte
@@ -186,12 +207,12 @@ func decodeURL(src []byte, plus bool, emit func([]byte, int, int)) bool {
 		if n == 0 {
 			continue
 		}
-		copyRun(src, last, i, emit)
-		emit(piece, i, i+n)
+		o.raw(last, i)
+		o.piece(piece, i, i+n)
 		changed, last, i = true, i+n, i+n-1
 	}
 	if changed {
-		copyRun(src, last, len(src), emit)
+		o.raw(last, len(src))
 	}
 	return changed
 }
@@ -200,7 +221,7 @@ var jsSimple = map[byte]byte{'n': '\n', 't': '\t', 'r': '\r', 'b': '\b', 'f': '\
 
 // decodeJS reads JavaScript and JSON string escapes: \uXXXX (and surrogate pairs), \u{X...},
 // \xXX, \n and friends, and a backslash before any other character (\" \' \\ \/).
-func decodeJS(src []byte, emit func([]byte, int, int)) bool {
+func decodeJS(src []byte, o *builder) bool {
 	changed, last := false, 0
 	for i := 0; i+1 < len(src); i++ {
 		if src[i] != '\\' {
@@ -210,12 +231,12 @@ func decodeJS(src []byte, emit func([]byte, int, int)) bool {
 		if n == 0 {
 			continue
 		}
-		copyRun(src, last, i, emit)
-		emit(piece, i, i+n)
+		o.raw(last, i)
+		o.piece(piece, i, i+n)
 		changed, last, i = true, i+n, i+n-1
 	}
 	if changed {
-		copyRun(src, last, len(src), emit)
+		o.raw(last, len(src))
 	}
 	return changed
 }

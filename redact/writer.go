@@ -22,12 +22,12 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
-	ac := w.r.matcher()
-	if ac == nil {
+	m := w.r.compiled()
+	if m == nil {
 		return w.pass(p)
 	}
 	buf := append(w.held, p...)
-	hold := ac.maxLen*maxEscape + 64
+	hold := m.forms.maxLen*maxEscape + 64
 	cut := len(buf) - hold
 	if cut < hold { // scan only once there is as much new text as old: tiny writes stay cheap
 		w.held = buf
@@ -35,7 +35,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 	}
 	// A secret starting before cut ends inside buf, so every span before cut is complete; one
 	// that straddles cut may still grow by an overlapping secret, so it waits.
-	spans := find(ac, buf)
+	spans := m.find(buf)
 	var done []span
 	for _, s := range spans {
 		if s.end <= cut {
