@@ -39,6 +39,7 @@ bench: build
 	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends zbar-tools; }
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestCompareDecoders -count=1 -timeout 20m -v ./twofa/
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestSandboxOverhead -count=1 -timeout 10m -v ./scripts/
+	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestRedactSpeed -count=1 -v ./redact/
 
 demo: build
 	$(BIN) demo-portal --addr 127.0.0.1:9911

@@ -9,13 +9,14 @@ import (
 	"github.com/playwright-community/playwright-go"
 
 	"billhound/browser"
+	"billhound/redact"
 	"billhound/scripts"
 	"billhound/store"
 )
 
 // execute carries out a begun run and always finishes it, whatever happens.
 func (r *Runner) execute(ctx context.Context, run *store.Run) *Result {
-	h := &runHost{r: r, run: run, red: &redactor{}, knownIDs: map[string]bool{}}
+	h := &runHost{r: r, run: run, red: redact.New(), knownIDs: map[string]bool{}}
 	res := &Result{Run: run}
 	err := r.perform(ctx, h)
 	h.mu.Lock()
@@ -32,7 +33,7 @@ func (r *Runner) execute(ctx context.Context, run *store.Run) *Result {
 	h.mu.Unlock()
 	if err != nil {
 		run.Status = store.RunFailed
-		run.Error = h.red.apply(err.Error())
+		run.Error = h.red.Apply(err.Error())
 		h.Log("error", "run failed: "+err.Error())
 	} else {
 		run.Status = store.RunSucceeded
@@ -98,13 +99,15 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 }
 
 // keepFailurePage saves what the browser showed when the run failed: that is what a user
-// looks at first.
+// looks at first. Both are redacted: the screenshot has its secret fields masked, the HTML its
+// secrets replaced.
 func (h *runHost) keepFailurePage(page playwright.Page) {
 	if page == nil || page.IsClosed() {
 		return
 	}
 	timeout := float64(10 * time.Second / time.Millisecond)
-	if png, err := page.Screenshot(playwright.PageScreenshotOptions{FullPage: playwright.Bool(true), Timeout: &timeout}); err == nil {
+	opt := playwright.PageScreenshotOptions{FullPage: playwright.Bool(true), Timeout: &timeout}
+	if png, err := browser.MaskedScreenshot(page, h.red.Secret, opt); err == nil {
 		if err := h.Artifact("failure.png", png); err != nil {
 			h.r.Logger.Warn("cannot keep the failure screenshot", "run", h.run.ID, "err", err)
 		}
@@ -113,7 +116,7 @@ func (h *runHost) keepFailurePage(page playwright.Page) {
 	}
 	html, err := contentWithin(page, 10*time.Second)
 	if err == nil {
-		h.Artifact("failure.html", []byte(h.red.apply(html)))
+		h.Artifact("failure.html", []byte(html)) // Artifact redacts text
 	}
 	h.Log("info", "page at failure: "+page.URL())
 }

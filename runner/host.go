@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,8 +11,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"billhound/archive"
+	"billhound/redact"
 	"billhound/scripts"
 	"billhound/store"
 	"billhound/twofa"
@@ -22,7 +25,7 @@ type runHost struct {
 	r      *Runner
 	run    *store.Run
 	portal *store.Portal
-	red    *redactor
+	red    *redact.Redactor
 	since  *time.Time
 
 	creds map[string]string
@@ -39,10 +42,15 @@ type runHost struct {
 
 var _ scripts.Host = (*runHost)(nil)
 
-// openSecrets decrypts the portal's password and TOTP key for this run only, and teaches
-// the redactor to hide them.
+// openSecrets decrypts the portal's password, other fields and TOTP key for this run only, and
+// teaches the redactor every secret of the portal (recovery codes too: a portal may show them).
 func (h *runHost) openSecrets() error {
 	v := h.r.Vault
+	red, err := v.Redactor(h.portal)
+	if err != nil {
+		return err
+	}
+	h.red = red
 	password, err := v.Password(h.portal)
 	if err != nil {
 		return err
@@ -52,10 +60,8 @@ func (h *runHost) openSecrets() error {
 		return err
 	}
 	h.creds = map[string]string{"username": h.portal.Username, "password": password}
-	h.red.add(password)
 	for name, value := range extra {
 		h.creds[name] = value
-		h.red.add(value)
 	}
 	k, ok, err := v.TOTP(h.portal)
 	if err != nil {
@@ -63,10 +69,13 @@ func (h *runHost) openSecrets() error {
 	}
 	if ok {
 		h.key = &k
-		h.red.add(k.Base32())
 	}
 	return nil
 }
+
+// Redactor is the run's redactor, shared with the script engine so that both hide the same
+// secrets, one-time codes included.
+func (h *runHost) Redactor() *redact.Redactor { return h.red }
 
 func (h *runHost) Credentials() map[string]string {
 	out := make(map[string]string, len(h.creds))
@@ -87,7 +96,7 @@ func (h *runHost) TOTP(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	h.red.add(code)
+	h.red.Add(code, redact.Text)
 	if waited := time.Since(start); waited > time.Second {
 		// Worth saying: otherwise a run seems to hang for up to half a minute.
 		h.Log("info", fmt.Sprintf("waited %s for a fresh 2FA code (the last one was used or about to expire)", waited.Round(time.Second)))
@@ -116,7 +125,7 @@ func (h *runHost) noteKnown(id string) {
 func (h *runHost) Since() *time.Time { return h.since }
 
 func (h *runHost) Log(level, message string) {
-	message = h.red.apply(message)
+	message = h.red.Apply(message)
 	if err := h.r.Store.AddRunLog(h.run.ID, level, message); err != nil {
 		h.r.Logger.Warn("cannot store a run log line", "run", h.run.ID, "err", err)
 	}
@@ -133,6 +142,9 @@ func (h *runHost) Artifact(name string, data []byte) error {
 	name = strings.Trim(unsafeName.ReplaceAllString(filepath.Base(name), "-"), ".-")
 	if name == "" {
 		name = "artifact"
+	}
+	if isText(name, data) { // a page's HTML, a JSON dump: the portal may echo a secret into it
+		data = h.red.ApplyBytes(data)
 	}
 	dir := h.r.ArtifactDir(h.run.ID)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -226,6 +238,18 @@ func (h *runHost) save(doc scripts.Document) (scripts.SaveResult, error) {
 	h.mu.Unlock()
 	h.Log("info", fmt.Sprintf("saved %s (%s) as %s", describe(doc), humanSize(inv.Size), filed.Path))
 	return scripts.SaveResult{Saved: true, Path: filed.Path}, nil
+}
+
+// isText tells text from images and PDFs: by the name, or else by the content, since binary
+// formats hold NUL bytes or invalid UTF-8.
+func isText(name string, data []byte) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".html", ".htm", ".txt", ".json", ".log", ".xml", ".csv", ".js", ".css":
+		return true
+	case ".png", ".jpg", ".jpeg", ".pdf", ".gif", ".webp":
+		return false
+	}
+	return bytes.IndexByte(data, 0) < 0 && utf8.Valid(data)
 }
 
 func describe(doc scripts.Document) string {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/playwright-community/playwright-go"
+
+	"billhound/browser"
 )
 
 // autoAPI is the JS `auto` object.
@@ -289,7 +291,7 @@ func (a *autoAPI) fail(c *call, msg string, f scan) error {
 	}
 	if s.ctx.Err() == nil {
 		png, err := await(s, func() ([]byte, error) {
-			return s.page.Screenshot(playwright.PageScreenshotOptions{FullPage: playwright.Bool(true), Timeout: ms(s.budget(10 * time.Second))})
+			return browser.MaskedScreenshot(s.page, s.secrets.Secret, playwright.PageScreenshotOptions{FullPage: playwright.Bool(true), Timeout: ms(s.budget(10 * time.Second))})
 		})
 		if err == nil {
 			if name, err := s.artifact("auto-login", "png", png); err == nil {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/playwright-community/playwright-go"
+
+	"billhound/browser"
 )
 
 // pageAPI is the JS `page` object, and every page.frame(sel) object: the same methods, on a
@@ -413,7 +415,7 @@ func (p *pageAPI) Screenshot(labelV goja.Value) error {
 	c := p.begin("screenshot", name)
 	defer c.end()
 	png, err := await(p.s, func() ([]byte, error) {
-		return p.s.page.Screenshot(playwright.PageScreenshotOptions{FullPage: playwright.Bool(true), Timeout: ms(c.timeout)})
+		return browser.MaskedScreenshot(p.s.page, p.s.secrets.Secret, playwright.PageScreenshotOptions{FullPage: playwright.Bool(true), Timeout: ms(c.timeout)})
 	})
 	if err != nil {
 		return c.fail(err)

@@ -31,8 +31,9 @@
 //	page.all("tr")[2].find("a.pdf").click(): the element stayed disabled for 30s on https://…
 //	download("/files/x.pdf"): the server answered 403 Forbidden for https://…/files/x.pdf on https://…
 //
-// Values typed into fields never appear in messages, and credential values are replaced by
-// [redacted] in log lines and script errors.
+// Values typed into fields never appear in messages, and every secret of the portal (in any
+// escaped or encoded form, see package redact) is replaced by [redacted] in log lines and script
+// errors. page.screenshot() covers password and code fields and anything showing a secret.
 //
 // # Files
 //

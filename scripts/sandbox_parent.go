@@ -59,7 +59,7 @@ func (e *Engine) runSandboxed(parent context.Context, s *session, opt RunOptions
 	deadline, _ := s.ctx.Deadline()
 	in := wireInit{Source: opt.Source, Filename: s.file, Deadline: deadline.UnixMilli(),
 		RegexpTimeout: regexp2.DefaultMatchTimeout.Milliseconds(),
-		Credentials: s.host.Credentials(), Portal: s.portal}
+		Credentials:   s.host.Credentials(), Portal: s.portal}
 	if t := s.host.Since(); t != nil {
 		ms := t.UnixMilli()
 		in.SinceMillis = &ms

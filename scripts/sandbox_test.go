@@ -119,4 +119,3 @@ func residentMB(t *testing.T) int {
 	t.Fatal("no VmRSS")
 	return 0
 }
-

@@ -16,6 +16,7 @@ import (
 	"github.com/playwright-community/playwright-go"
 
 	"billhound/netpolicy"
+	"billhound/redact"
 )
 
 // session is the state of one run: the runtime, the page, the host and the run's context. The
@@ -33,10 +34,10 @@ type session struct {
 	policy *netpolicy.Policy
 	files  *runFiles // downloads and fetch bodies on disk
 
-	secrets *strings.Replacer // credential values → [redacted]
-	current string            // the host call in progress, for timeout messages
-	shots   int               // artifacts saved so far (for their names)
-	lines   int               // log lines written so far
+	secrets *redact.Redactor // every secret of the run → [redacted]
+	current string           // the host call in progress, for timeout messages
+	shots   int              // artifacts saved so far (for their names)
+	lines   int              // log lines written so far
 	dl      *downloadWatch
 
 	*builtins // captured before the script runs: a script may overwrite the globals
@@ -66,7 +67,7 @@ func (s *session) install() error {
 	}
 	s.builtins = b
 
-	s.secrets = redactor(s.host.Credentials())
+	s.secrets = redactor(s.host)
 	s.dl = s.watchDownloads()
 
 	values := map[string]goja.Value{
@@ -160,32 +161,24 @@ func (s *session) plain(v any, frozen bool) goja.Value {
 	return obj
 }
 
-// redactor replaces credential values (3 characters or longer) in log lines and error texts.
-// The username is not a secret (the UI shows it) and masking a short one like "demo" would
-// mangle ordinary words in the log, so it stays.
-func redactor(creds map[string]string) *strings.Replacer {
-	vals := make([]string, 0, len(creds))
-	for k, v := range creds {
-		if k == "username" {
-			continue
-		}
-		if len(v) >= 3 {
-			vals = append(vals, v)
+// redactor is the host's redactor when it has one (the runner's knows every secret of the
+// portal, one-time codes included), else one made from the credential values. The username is
+// not a secret: the UI shows it.
+func redactor(h Host) *redact.Redactor {
+	if hr, ok := h.(interface{ Redactor() *redact.Redactor }); ok && hr.Redactor() != nil {
+		return hr.Redactor()
+	}
+	r := redact.New()
+	for k, v := range h.Credentials() {
+		if k != "username" {
+			r.Add(v, redact.Text)
 		}
 	}
-	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) }) // longest first
-	pairs := make([]string, 0, 2*len(vals))
-	for _, v := range vals {
-		pairs = append(pairs, v, "[redacted]")
-	}
-	return strings.NewReplacer(pairs...)
+	return r
 }
 
 func (s *session) redact(text string) string {
-	if s.secrets == nil {
-		return text
-	}
-	return s.secrets.Replace(text)
+	return s.secrets.Apply(text) // a nil Redactor hides nothing
 }
 
 // --- host calls ---

@@ -44,9 +44,9 @@ type wireInit struct {
 	Filename      string            `json:"filename"`
 	Deadline      int64             `json:"deadline"` // Unix milliseconds: the server's, so both stop together
 	RegexpTimeout int64             `json:"regexpTimeout"`
-	Credentials map[string]string `json:"credentials"`
-	SinceMillis *int64            `json:"since,omitempty"`
-	Portal      PortalInfo        `json:"portal"`
+	Credentials   map[string]string `json:"credentials"`
+	SinceMillis   *int64            `json:"since,omitempty"`
+	Portal        PortalInfo        `json:"portal"`
 }
 
 type wireMsg struct {

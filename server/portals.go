@@ -65,6 +65,7 @@ func (s *Server) viewPortal(p *store.Portal, last *store.Run, invoices int) port
 	var lastStart time.Time
 	if last != nil {
 		rv := viewRun(last, p.Name)
+		s.redactors().run(&rv, p)
 		v.LastRun = &rv
 		lastStart = last.StartedAt
 	}

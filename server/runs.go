@@ -87,8 +87,11 @@ func (s *Server) listRuns(c echo.Context) error {
 		return err
 	}
 	out := make([]runView, 0, len(runs))
+	red := s.redactors()
 	for i := range runs {
-		out = append(out, viewRun(&runs[i], names[runs[i].PortalID]))
+		v := viewRun(&runs[i], names[runs[i].PortalID])
+		red.run(&v, nil)
+		out = append(out, v)
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -114,9 +117,11 @@ func (s *Server) getRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	red := s.redactors()
+	red.run(&v, nil)
 	v.Log = make([]logView, 0, len(logs))
 	for _, l := range logs {
-		v.Log = append(v.Log, logView{l.Time, l.Level, l.Message})
+		v.Log = append(v.Log, logView{l.Time, l.Level, red.of(r.PortalID, nil).Apply(l.Message)})
 	}
 	entries, err := s.deps.Runner.ListArtifacts(r.ID)
 	if err != nil {
@@ -155,6 +160,9 @@ func (s *Server) getArtifact(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'")
 	h.Set(echo.HeaderContentType, ct)
+	if strings.HasPrefix(ct, "text/") || strings.HasPrefix(ct, "application/json") {
+		return s.serveRedacted(c, id, path)
+	}
 	return c.File(path)
 }
 
