@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sort"
 	"time"
 
 	"github.com/dlclark/regexp2/v2"
@@ -116,50 +115,27 @@ func (cs *childSession) done(err error) *wireDone {
 	return d
 }
 
-// install defines the globals of the contract as stubs, walking the same api table as the
-// server's session.
+// install defines the globals: the values the server sent (API objects become stubs), and a
+// stub for every global function of the same api table the server's session binds.
 func (cs *childSession) install(in wireInit) error {
 	rt := cs.rt
-	creds := rt.NewObject()
-	keys := make([]string, 0, len(in.Credentials))
-	for k := range in.Credentials {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		_ = creds.Set(k, in.Credentials[k])
-	}
-	var since goja.Value = goja.Null()
-	if in.SinceMillis != nil {
-		d, err := rt.New(cs.dateCtor, rt.ToValue(*in.SinceMillis))
+	for _, g := range in.Globals {
+		v, err := cs.codec.decode(g.V, 0)
 		if err != nil {
+			return fmt.Errorf("global %s: %w", g.Name, err)
+		}
+		if obj, ok := v.(*goja.Object); ok && cs.proxies[obj] == 0 && obj.ClassName() == "Object" {
+			v = cs.frozen(obj)
+		}
+		if err := rt.Set(g.Name, v); err != nil {
 			return err
 		}
-		since = d
-	}
-	portal := rt.NewObject()
-	_ = portal.Set("name", in.Portal.Name)
-	_ = portal.Set("url", in.Portal.URL)
-	values := map[string]goja.Value{
-		"Page":        cs.stub(handlePage, "Page", nil),
-		"Credentials": cs.frozen(creds),
-		"Since":       since,
-		"Portal":      cs.frozen(portal),
-		"Console":     cs.stub(handleConsole, "Console", nil),
-		"Auto":        cs.stub(handleAuto, "Auto", nil),
 	}
 	for _, m := range api[0].Members {
-		var v goja.Value
-		if m.Value {
-			var ok bool
-			if v, ok = values[m.Go]; !ok {
-				return fmt.Errorf("global %s has no value", jsName(m.Go))
+		if !m.Value {
+			if err := rt.Set(jsName(m.Go), cs.method(handleGlobals, jsName(m.Go))); err != nil {
+				return err
 			}
-		} else {
-			v = cs.method(handleGlobals, jsName(m.Go))
-		}
-		if err := rt.Set(jsName(m.Go), v); err != nil {
-			return err
 		}
 	}
 	return nil

@@ -58,11 +58,16 @@ func (e *Engine) runSandboxed(parent context.Context, s *session, opt RunOptions
 	r := newRemote(s)
 	deadline, _ := s.ctx.Deadline()
 	in := wireInit{Source: opt.Source, Filename: s.file, Deadline: deadline.UnixMilli(),
-		RegexpTimeout: regexp2.DefaultMatchTimeout.Milliseconds(),
-		Credentials:   s.host.Credentials(), Portal: s.portal}
-	if t := s.host.Since(); t != nil {
-		ms := t.UnixMilli()
-		in.SinceMillis = &ms
+		RegexpTimeout: regexp2.DefaultMatchTimeout.Milliseconds()}
+	for _, m := range api[0].Members {
+		if !m.Value {
+			continue
+		}
+		w, err := r.codec.encode(s.rt.Get(jsName(m.Go)), 0)
+		if err != nil {
+			return fmt.Errorf("scripts: pass the global %s to the script: %w", jsName(m.Go), err)
+		}
+		in.Globals = append(in.Globals, wireGlobal{Name: jsName(m.Go), V: w})
 	}
 	if err := child.Conn.Send(in); err != nil {
 		return r.died(child, parent, limit, err)

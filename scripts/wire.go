@@ -40,13 +40,18 @@ const maxWireDepth = 64
 const maxCallFrame = 16 << 20
 
 type wireInit struct {
-	Source        string            `json:"source"`
-	Filename      string            `json:"filename"`
-	Deadline      int64             `json:"deadline"` // Unix milliseconds: the server's, so both stop together
-	RegexpTimeout int64             `json:"regexpTimeout"`
-	Credentials   map[string]string `json:"credentials"`
-	SinceMillis   *int64            `json:"since,omitempty"`
-	Portal        PortalInfo        `json:"portal"`
+	Source        string `json:"source"`
+	Filename      string `json:"filename"`
+	Deadline      int64  `json:"deadline"` // Unix milliseconds: the server's, so both stop together
+	RegexpTimeout int64  `json:"regexpTimeout"`
+	// Globals are the global values of the api table (page, credentials, since, ...), in
+	// order: API objects as handles, plain values as they are. Plain objects are frozen.
+	Globals []wireGlobal `json:"globals"`
+}
+
+type wireGlobal struct {
+	Name string `json:"name"`
+	V    any    `json:"v"`
 }
 
 type wireMsg struct {
