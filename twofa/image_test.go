@@ -213,7 +213,7 @@ func TestDecodeQRTooLarge(t *testing.T) {
 	_, err := DecodeQR(pngHeader(50000, 50000), DecodeOptions{})
 	elapsed := time.Since(start)
 	runtime.ReadMemStats(&after)
-	checkInputError(t, err, ErrImageTooBig, "the image is 50000×50000 pixels; the limit is 40 megapixels")
+	checkInputError(t, err, ErrImageTooBig, "the image is 50000×50000 pixels; billhound reads PNG images up to 39 megapixels: send a smaller screenshot or photo")
 	if elapsed > time.Second {
 		t.Errorf("refusing took %v; it must not decode pixels", elapsed)
 	}
@@ -224,7 +224,7 @@ func TestDecodeQRTooLarge(t *testing.T) {
 	// The limit is configurable.
 	data := encodePNG(t, qrImage(t, "hello", 4))
 	_, err = DecodeQR(data, DecodeOptions{MaxPixels: 5_000})
-	checkInputError(t, err, ErrImageTooBig, "pixels; the limit is 0.005 megapixels")
+	checkInputError(t, err, ErrImageTooBig, "pixels; billhound reads PNG images up to 0.005 megapixels")
 }
 
 func TestDecodeQRNoCode(t *testing.T) {
