@@ -329,16 +329,17 @@ func TestDecodeQRConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-// FuzzDecodeQR checks that no file makes DecodeQR panic or report a bad
-// file as an internal fault.
+// FuzzDecodeQR checks that no file makes DecodeQR panic, exceed its
+// budget (inspect refuses first) or report a bad file as an internal fault.
 func FuzzDecodeQR(f *testing.F) {
 	f.Add(encodePNG(f, qrImage(f, "otpauth://totp/a?secret="+testSecret, 2)))
 	f.Add(pngHeader(300, 200))
 	f.Add([]byte("GIF89a"))
+	addImageSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, err := DecodeQR(data, DecodeOptions{MaxPixels: 1 << 20})
-		if err != nil && !IsInputError(err) {
-			t.Fatalf("%v is not an InputError", err)
+		if in, err := inspect(data, DecodeOptions{MaxPixels: 1 << 20}); err == nil && in.cost > DecodeBudget {
+			t.Fatalf("accepted at a cost of %d bytes, over the budget", in.cost)
 		}
+		checkUpload(t, data)
 	})
 }

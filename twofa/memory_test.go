@@ -199,4 +199,3 @@ func baselineJPEG(t *testing.T, w, h int) []byte {
 	}
 	return b.Bytes()
 }
-
