@@ -213,7 +213,7 @@ func TestDecodeQRTooLarge(t *testing.T) {
 	_, err := DecodeQR(pngHeader(50000, 50000), DecodeOptions{})
 	elapsed := time.Since(start)
 	runtime.ReadMemStats(&after)
-	checkInputError(t, err, ErrImageTooBig, "the image is 50000×50000 pixels; the limit is 40 megapixels")
+	checkInputError(t, err, ErrImageTooBig, "the image is 50000×50000 pixels; billhound reads PNG images up to 39 megapixels: send a smaller screenshot or photo")
 	if elapsed > time.Second {
 		t.Errorf("refusing took %v; it must not decode pixels", elapsed)
 	}
@@ -224,7 +224,7 @@ func TestDecodeQRTooLarge(t *testing.T) {
 	// The limit is configurable.
 	data := encodePNG(t, qrImage(t, "hello", 4))
 	_, err = DecodeQR(data, DecodeOptions{MaxPixels: 5_000})
-	checkInputError(t, err, ErrImageTooBig, "pixels; the limit is 0.005 megapixels")
+	checkInputError(t, err, ErrImageTooBig, "pixels; billhound reads PNG images up to 0.005 megapixels")
 }
 
 func TestDecodeQRNoCode(t *testing.T) {
@@ -329,16 +329,17 @@ func TestDecodeQRConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-// FuzzDecodeQR checks that no file makes DecodeQR panic or report a bad
-// file as an internal fault.
+// FuzzDecodeQR checks that no file makes DecodeQR panic, exceed its
+// budget (inspect refuses first) or report a bad file as an internal fault.
 func FuzzDecodeQR(f *testing.F) {
 	f.Add(encodePNG(f, qrImage(f, "otpauth://totp/a?secret="+testSecret, 2)))
 	f.Add(pngHeader(300, 200))
 	f.Add([]byte("GIF89a"))
+	addImageSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, err := DecodeQR(data, DecodeOptions{MaxPixels: 1 << 20})
-		if err != nil && !IsInputError(err) {
-			t.Fatalf("%v is not an InputError", err)
+		if in, err := inspect(data, DecodeOptions{MaxPixels: 1 << 20}); err == nil && in.cost > DecodeBudget {
+			t.Fatalf("accepted at a cost of %d bytes, over the budget", in.cost)
 		}
+		checkUpload(t, data)
 	})
 }

@@ -79,7 +79,48 @@ func toLuma(img image.Image, bg byte) *luma {
 				row[x] = table[p[x]]
 			}
 		}
-	default: // 16-bit PNGs, CMYK JPEGs: rare enough to take the slow path
+	// 16-bit PNGs and CMYK JPEGs are rare, but img.At would allocate a
+	// colour per pixel: garbage the size of the image, which lets the heap
+	// grow to twice the image's size before it is collected.
+	case *image.Gray16:
+		for y := 0; y < h; y++ {
+			p := m.Pix[m.PixOffset(r.Min.X, r.Min.Y+y):]
+			row := l.pix[y*w : (y+1)*w]
+			for x := range row {
+				row[x] = p[2*x]
+			}
+		}
+	case *image.RGBA64: // alpha-premultiplied
+		for y := 0; y < h; y++ {
+			p := m.Pix[m.PixOffset(r.Min.X, r.Min.Y+y):]
+			row := l.pix[y*w : (y+1)*w]
+			for x := range row {
+				q := p[8*x : 8*x+8 : 8*x+8]
+				v := grey(uint32(q[0]), uint32(q[2]), uint32(q[4]))
+				row[x] = byte(v + b*(255-uint32(q[6]))/255)
+			}
+		}
+	case *image.NRGBA64:
+		for y := 0; y < h; y++ {
+			p := m.Pix[m.PixOffset(r.Min.X, r.Min.Y+y):]
+			row := l.pix[y*w : (y+1)*w]
+			for x := range row {
+				q := p[8*x : 8*x+8 : 8*x+8]
+				a := uint32(q[6])
+				v := grey(uint32(q[0]), uint32(q[2]), uint32(q[4]))
+				row[x] = byte((v*a + b*(255-a)) / 255)
+			}
+		}
+	case *image.CMYK:
+		for y := 0; y < h; y++ {
+			p := m.Pix[m.PixOffset(r.Min.X, r.Min.Y+y):]
+			row := l.pix[y*w : (y+1)*w]
+			for x := range row {
+				c, mg, yl := color.CMYKToRGB(p[4*x], p[4*x+1], p[4*x+2], p[4*x+3])
+				row[x] = byte(grey(uint32(c), uint32(mg), uint32(yl)))
+			}
+		}
+	default: // other image types: none of the decoders returns them
 		for y := 0; y < h; y++ {
 			row := l.pix[y*w : (y+1)*w]
 			for x := range row {

@@ -18,6 +18,7 @@ func TestToLumaFastPaths(t *testing.T) {
 	pal := image.NewPaletted(r, color.Palette{color.Black, color.White, color.NRGBA{200, 10, 10, 128}, color.Transparent})
 	ycc := image.NewYCbCr(r, image.YCbCrSubsampleRatio420)
 	nycca := image.NewNYCbCrA(r, image.YCbCrSubsampleRatio444)
+	gray16, rgba64, nrgba64, cmyk := image.NewGray16(r), image.NewRGBA64(r), image.NewNRGBA64(r), image.NewCMYK(r)
 	// The Y plane is used as is; with neutral chroma both paths must agree.
 	for _, p := range [][]byte{ycc.Cb, ycc.Cr, nycca.Cb, nycca.Cr} {
 		for i := range p {
@@ -30,13 +31,17 @@ func TestToLumaFastPaths(t *testing.T) {
 			nrgba.Set(x, y, c)
 			rgba.Set(x, y, c)
 			gray.Set(x, y, c)
+			gray16.Set(x, y, c)
+			rgba64.Set(x, y, c)
+			nrgba64.Set(x, y, c)
+			cmyk.Set(x, y, c)
 			pal.SetColorIndex(x, y, uint8((x+y)%4))
 			ycc.Y[ycc.YOffset(x, y)] = uint8(x * y)
 			nycca.Y[nycca.YOffset(x, y)] = uint8(x + y)
 			nycca.A[nycca.AOffset(x, y)] = uint8(x * 9)
 		}
 	}
-	for _, img := range []image.Image{nrgba, rgba, gray, pal, ycc, nycca} {
+	for _, img := range []image.Image{nrgba, rgba, gray, pal, ycc, nycca, gray16, rgba64, nrgba64, cmyk} {
 		for _, bg := range []byte{255, 0} {
 			fast := toLuma(img, bg)
 			slow := toLuma(struct{ image.Image }{img}, bg) // hides the type

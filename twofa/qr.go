@@ -9,17 +9,16 @@ import (
 // DecodeQR returns the text of every QR code found in the image (PNG, JPEG,
 // GIF or WebP), without duplicates, in the order found.
 func DecodeQR(data []byte, opt DecodeOptions) ([]string, error) {
-	img, err := loadImage(data, opt)
+	in, err := inspect(data, opt)
 	if err != nil {
 		return nil, err
 	}
-	// Transparent pixels become white; for light-on-transparent codes the
-	// plan also flattens onto black, but only if it gets that far.
-	var dark func() *luma
-	if isTranslucent(img) {
-		dark = func() *luma { return toLuma(img, 0) }
+	defer gate.acquire(in.cost)()
+	l, dark, err := in.decode(data)
+	if err != nil {
+		return nil, err
 	}
-	texts := scan(toLuma(img, 255), dark)
+	texts := scan(l, dark)
 	if len(texts) == 0 {
 		return nil, inputErr(ErrNoQRCode, "no QR code found in the image; try a sharper, closer photo or a screenshot")
 	}
