@@ -147,8 +147,8 @@ func rotateKey(env *Env, cfg *config.Config, st *store.Store, oldBox *secrets.Bo
 		if err != nil {
 			return fail("the key was not rotated (%v); keep using the old key and forget the new one", err)
 		}
-		fmt.Fprintf(w, "rotated: the secrets of %d portals are sealed with the new key.\n"+
-			"Put the new key in %s now, and in your backup: billhound no longer starts with the old one.\n", n, where)
+		fmt.Fprintf(w, "rotated: the secrets of %s are sealed with the new key.\n"+
+			"Put the new key in %s now, and in your backup: billhound no longer starts with the old one.\n", countPortals(n), where)
 		return nil
 	}
 	path := filepath.Join(cfg.DataDir, secrets.KeyFileName)
@@ -171,7 +171,14 @@ func rotateKey(env *Env, cfg *config.Config, st *store.Store, oldBox *secrets.Bo
 	if err := os.Remove(oldPath); err != nil {
 		fmt.Fprintf(env.Stderr, "billhound key rotate: remove %s yourself: %v\n", oldPath, err)
 	}
-	fmt.Fprintf(w, "rotated: the secrets of %d portals are sealed with a new key, now in %s.\n"+
-		"Replace your backup of the old key with this file: the old key opens nothing any more.\n", n, path)
+	fmt.Fprintf(w, "rotated: the secrets of %s are sealed with a new key, now in %s.\n"+
+		"Replace your backup of the old key with this file: the old key opens nothing any more.\n", countPortals(n), path)
 	return nil
+}
+
+func countPortals(n int) string {
+	if n == 1 {
+		return "1 portal"
+	}
+	return fmt.Sprintf("%d portals", n)
 }

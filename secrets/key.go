@@ -75,6 +75,9 @@ func LoadKey(src KeySource) ([]byte, string, error) {
 		return nil, "", err
 	}
 	if src.InUse {
+		if abs, err := filepath.Abs(path); err == nil {
+			path = abs
+		}
 		return nil, "", &MissingKeyError{Path: path}
 	}
 	k, err := generateKeyFile(path)
