@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -16,7 +17,6 @@ import (
 	"billhound/credentials"
 	"billhound/runner"
 	"billhound/scripts"
-	"billhound/secrets"
 	"billhound/store"
 )
 
@@ -30,6 +30,7 @@ type app struct {
 	archive *archive.Archive
 	browser *browser.Manager
 	runner  *runner.Runner
+	unlock  func() // releases the data dir's lock (see lockData)
 }
 
 func newLogger(level string) *slog.Logger {
@@ -41,23 +42,34 @@ func newLogger(level string) *slog.Logger {
 }
 
 func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory %s: %w", cfg.DataDir, err)
-	}
-	key, from, err := secrets.LoadKey(secrets.KeySource{Value: cfg.SecretKey, File: cfg.SecretKeyFile, DataDir: cfg.DataDir})
-	if err != nil {
+	if err := privateDir(cfg.DataDir, log); err != nil {
 		return nil, err
 	}
-	log.Debug("secret key loaded", "from", from)
-	box, err := secrets.NewBox(key)
+	unlock, err := lockData(cfg.DataDir, false)
+	if errors.Is(err, errDataBusy) {
+		return nil, fmt.Errorf("a key rotation is running on %s; start billhound again once it has finished", cfg.DataDir)
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("lock the data directory %s: %w", cfg.DataDir, err)
 	}
 	st, err := store.Open(filepath.Join(cfg.DataDir, "billhound.db"))
 	if err != nil {
+		unlock()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, store: st}
+	box, _, err := openKey(cfg, st, log)
+	if err != nil {
+		st.Close()
+		unlock()
+		return nil, err
+	}
+	// Runs whose process died would otherwise show as running and block their portal.
+	if n, err := st.ReapRuns(); err != nil {
+		log.Warn("cannot check for interrupted runs", "err", err)
+	} else if n > 0 {
+		log.Warn("runs of a billhound process that stopped unexpectedly are marked interrupted", "runs", n)
+	}
+	a := &app{cfg: cfg, log: log, store: st, unlock: unlock}
 	a.vault = &credentials.Vault{Store: st, Box: box}
 	a.archive = &archive.Archive{Root: filepath.Join(cfg.DataDir, "archive")}
 	a.browser = browser.New(browser.Options{
@@ -94,6 +106,25 @@ func (a *app) close() {
 	}
 	a.browser.Close()
 	a.store.Close()
+	a.unlock()
+}
+
+// privateDir makes the data dir, or narrows an existing one, to its owner only: it holds the
+// key, the database and the invoices.
+func privateDir(dir string, log *slog.Logger) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("data directory %s: %w", dir, err)
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("data directory %s: %w", dir, err)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			log.Warn("the data directory is readable by others; make it mode 0700", "dir", dir, "err", err)
+		}
+	}
+	return nil
 }
 
 // findPortal accepts a portal's name or id.

@@ -43,6 +43,7 @@ func commands() []command {
 		{"portal", "portal add NAME --script FILE --username U --password-file F [--url URL] [--schedule 24h] [--field NAME=VALUE]... [--totp-qr IMAGE | --totp-secret S | --totp-uri URI]\n  billhound portal list", "add or list portals", runPortal},
 		{"run", "run NAME", "run a portal's script now and report what was new, already known or failed", runRun},
 		{"invoices", "invoices [--portal NAME] [--json]", "list archived invoices", runInvoices},
+		{"key", "key rotate", "re-seal every stored secret with a new secret key (stop the server first)", runKey},
 	}
 }
 

@@ -25,10 +25,6 @@ func runServe(env *Env, args []string) error {
 		return err
 	}
 	defer a.close()
-	// Runs left "running" by a killed process would otherwise block their portal forever.
-	if err := a.store.FailStaleRuns(cfg.RunTimeout + 2*time.Minute); err != nil {
-		return err
-	}
 	srv := server.New(server.Deps{Store: a.store, Vault: a.vault, Runner: a.runner, Archive: a.archive, UI: env.UI, Logger: log})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -31,7 +31,11 @@ func (r *Runner) execute(ctx context.Context, run *store.Run) *Result {
 	res.New, res.Known, res.Failed = h.saved, h.known, h.failed
 	run.NewCount, run.KnownCount, run.FailedCount = len(h.saved), len(h.known), len(h.failed)
 	h.mu.Unlock()
-	if err != nil {
+	if errors.Is(err, errStopped) {
+		run.Status = store.RunInterrupted
+		run.Error = err.Error()
+		h.Log("error", "run interrupted: "+err.Error())
+	} else if err != nil {
 		run.Status = store.RunFailed
 		run.Error = h.red.Apply(err.Error())
 		h.Log("error", "run failed: "+err.Error())
@@ -39,9 +43,8 @@ func (r *Runner) execute(ctx context.Context, run *store.Run) *Result {
 		run.Status = store.RunSucceeded
 		h.Log("info", fmt.Sprintf("run succeeded: %d new, %d already archived, %d failed", run.NewCount, run.KnownCount, run.FailedCount))
 	}
-	if ferr := r.Store.FinishRun(run); ferr != nil {
-		r.Logger.Error("cannot store the run's outcome", "run", run.ID, "err", ferr)
-	}
+	r.storeOutcome(run)
+	r.release(run.ID)
 	r.Logger.Info("run finished", "run", run.ID, "portal", run.PortalID, "status", run.Status,
 		"new", run.NewCount, "known", run.KnownCount, "failed", run.FailedCount)
 	return res

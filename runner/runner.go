@@ -43,6 +43,7 @@ type Runner struct {
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	cancels map[int64]context.CancelCauseFunc
+	leases  leases
 }
 
 // Result is what one run did, for the CLI's report.
@@ -79,7 +80,7 @@ func (r *Runner) RunNow(ctx context.Context, portalID int64, trigger string) (*R
 	return r.execute(ctx, run), nil
 }
 
-// Shutdown stops every run of this process (they end as failed, "billhound stopped") and
+// Shutdown stops every run of this process (they end as interrupted, "billhound stopped") and
 // waits for them to write their outcome, or until ctx ends.
 func (r *Runner) Shutdown(ctx context.Context) error {
 	r.mu.Lock()
@@ -118,10 +119,12 @@ func (r *Runner) begin(portalID int64, trigger string) (*store.Run, error) {
 	if _, err := r.Store.Portal(portalID); err != nil {
 		return nil, err
 	}
-	// A run row older than the time limit plus slack belongs to a process that died.
-	run, err := r.Store.StartRun(portalID, trigger, r.Timeout+2*time.Minute)
+	run, err := r.Store.StartRun(portalID, trigger)
 	if errors.Is(err, store.ErrConflict) {
 		return nil, ErrAlreadyRunning
+	}
+	if err == nil {
+		r.hold(run.ID) // released by execute once the outcome is stored
 	}
 	return run, err
 }

@@ -63,7 +63,7 @@ func TestSchedulerStartsDueRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !lastStart.IsZero() {
-			run, _ := st.StartRun(p.ID, "manual", time.Hour)
+			run, _ := st.StartRun(p.ID, "manual")
 			run.Status = store.RunSucceeded
 			st.FinishRun(run)
 			if err := st.SetRunStart(run.ID, lastStart); err != nil {
@@ -107,7 +107,8 @@ func TestSchedulerStartsDueRuns(t *testing.T) {
 	}
 }
 
-// TestShutdownSaysWhy: a run cut short by shutdown ends failed with a reason a user understands.
+// TestShutdownSaysWhy: a run cut short by shutdown ends interrupted with a reason a user
+// understands.
 func TestShutdownSaysWhy(t *testing.T) {
 	r, st := newTestRunner(t)
 	p := &store.Portal{Name: "slow", Script: "// ==Portal==\n// @name Slow\n// @url http://127.0.0.1:9/\n// ==/Portal==\nsleep(60000);\n"}
@@ -121,7 +122,7 @@ func TestShutdownSaysWhy(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := st.Run(run.ID)
-	if got.Status != store.RunFailed || !strings.Contains(got.Error, "billhound was stopped") {
+	if got.Status != store.RunInterrupted || !strings.Contains(got.Error, "billhound was stopped") {
 		t.Fatalf("run after shutdown: %s %q", got.Status, got.Error)
 	}
 }

@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -107,5 +108,36 @@ func TestLoadKey(t *testing.T) {
 	}
 	if _, _, err := LoadKey(KeySource{Value: "short"}); err == nil || !strings.Contains(err.Error(), "openssl rand -hex 32") {
 		t.Fatalf("bad key error: %v", err)
+	}
+}
+
+// TestLoadKeyNeverReplacesAKeyInUse: with sealed data, a missing key file is an error that
+// says where the key belongs, and no new key appears.
+func TestLoadKeyNeverReplacesAKeyInUse(t *testing.T) {
+	dir := t.TempDir()
+	_, _, err := LoadKey(KeySource{DataDir: dir, InUse: true})
+	var missing *MissingKeyError
+	if !errors.As(err, &missing) || !strings.Contains(err.Error(), filepath.Join(dir, KeyFileName)) ||
+		!strings.Contains(err.Error(), "BILLHOUND_SECRET_KEY_FILE") {
+		t.Fatalf("missing key in use: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, KeyFileName)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatal("a new key file was written")
+	}
+	k, _ := NewKey()
+	path := filepath.Join(dir, KeyFileName)
+	if err := WriteKeyFile(path, k); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %v", st.Mode().Perm())
+	}
+	got, from, err := LoadKey(KeySource{DataDir: dir, InUse: true})
+	if err != nil || !bytes.Equal(got, k) || from != path {
+		t.Fatalf("load the written key: %v %q", err, from)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("temp files left: %v", entries)
 	}
 }

@@ -121,6 +121,15 @@ var migrations = []string{
 		failures INTEGER NOT NULL DEFAULT 0
 	);
 	CREATE INDEX sessions_user ON sessions(user_id)`,
+	// 10: who runs a run and until when: the owner renews lease_until (unix ms) while it works,
+	// so a run whose process died can be told from a slow one. The partial index keeps the
+	// look for running runs cheap on every read.
+	`ALTER TABLE runs ADD COLUMN owner_host TEXT NOT NULL DEFAULT '';
+	ALTER TABLE runs ADD COLUMN owner_scope TEXT NOT NULL DEFAULT '';
+	ALTER TABLE runs ADD COLUMN owner_pid INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE runs ADD COLUMN owner_instance TEXT NOT NULL DEFAULT '';
+	ALTER TABLE runs ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+	CREATE INDEX runs_running ON runs(portal_id) WHERE status = 'running'`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

@@ -11,6 +11,9 @@ const (
 	RunRunning   = "running"
 	RunSucceeded = "succeeded"
 	RunFailed    = "failed"
+	// RunInterrupted: billhound stopped during the run (shut down, killed, or it could not
+	// save the outcome); Error says which. Not the portal's fault.
+	RunInterrupted = "interrupted"
 )
 
 // Run is one execution of a portal's script.
@@ -25,6 +28,12 @@ type Run struct {
 	NewCount    int
 	KnownCount  int
 	FailedCount int
+	// The process carrying out the run and until when it holds it (unix ms): see lease.go.
+	OwnerHost     string `gorm:"column:owner_host"`
+	OwnerScope    string `gorm:"column:owner_scope"`
+	OwnerPID      int    `gorm:"column:owner_pid"`
+	OwnerInstance string `gorm:"column:owner_instance"`
+	LeaseUntil    int64  `gorm:"column:lease_until"`
 }
 
 // RunLog is one line of a run's log.
@@ -36,15 +45,20 @@ type RunLog struct {
 	Message string
 }
 
-// StartRun inserts a running run for the portal unless one is already running, in which case
-// it returns ErrConflict. Runs left "running" by a process that died more than stale ago do
-// not block.
-func (s *Store) StartRun(portalID int64, trigger string, stale time.Duration) (*Run, error) {
-	r := &Run{PortalID: portalID, Status: RunRunning, Trigger: trigger, StartedAt: time.Now()}
+// StartRun inserts a running run for the portal, owned by this process, unless one is
+// already running, in which case it returns ErrConflict. A run whose owner is gone (see
+// ReapRuns) is marked interrupted first and does not block.
+func (s *Store) StartRun(portalID int64, trigger string) (*Run, error) {
+	now := time.Now()
+	r := &Run{PortalID: portalID, Status: RunRunning, Trigger: trigger, StartedAt: now,
+		OwnerHost: s.owner.Host, OwnerScope: s.owner.Scope, OwnerPID: s.owner.PID,
+		OwnerInstance: s.owner.Instance, LeaseUntil: now.Add(s.lease).UnixMilli()}
 	err := s.db.Transaction(func(tx *gorm.DB) error {
+		if _, err := s.reap(tx, portalID); err != nil {
+			return err
+		}
 		var n int64
-		if err := tx.Model(&Run{}).Where("portal_id = ? AND status = ? AND started_at > ?",
-			portalID, RunRunning, time.Now().Add(-stale)).Count(&n).Error; err != nil {
+		if err := tx.Model(&Run{}).Where("portal_id = ? AND status = ?", portalID, RunRunning).Count(&n).Error; err != nil {
 			return err
 		}
 		if n > 0 {
@@ -62,13 +76,6 @@ func (s *Store) FinishRun(r *Run) error {
 	return s.db.Model(&Run{ID: r.ID}).Select("status", "finished_at", "error", "new_count", "known_count", "failed_count").Updates(r).Error
 }
 
-// FailStaleRuns marks runs that have been "running" for longer than stale as failed: their
-// process was killed. Called at startup.
-func (s *Store) FailStaleRuns(stale time.Duration) error {
-	return s.db.Model(&Run{}).Where("status = ? AND started_at < ?", RunRunning, time.Now().Add(-stale)).
-		Updates(map[string]any{"status": RunFailed, "error": "the run was interrupted (billhound stopped)", "finished_at": time.Now()}).Error
-}
-
 // AddRunLog appends a line to a run's log.
 func (s *Store) AddRunLog(runID int64, level, message string) error {
 	return s.db.Create(&RunLog{RunID: runID, Time: time.Now(), Level: level, Message: message}).Error
@@ -80,11 +87,20 @@ func (s *Store) Run(id int64) (*Run, error) {
 	if err := s.db.First(&r, id).Error; err != nil {
 		return nil, notFound(err)
 	}
+	if r.Status == RunRunning {
+		if n, err := s.reap(s.db, r.PortalID); err != nil || n == 0 {
+			return &r, err
+		}
+		return s.Run(id)
+	}
 	return &r, nil
 }
 
 // Runs lists runs newest first; portalID 0 means every portal.
 func (s *Store) Runs(portalID int64, limit int) ([]Run, error) {
+	if _, err := s.reap(s.db, portalID); err != nil {
+		return nil, err
+	}
 	q := s.db.Order("id DESC")
 	if portalID != 0 {
 		q = q.Where("portal_id = ?", portalID)
@@ -104,6 +120,9 @@ func (s *Store) RunLogs(runID int64) ([]RunLog, error) {
 
 // LastRuns returns the newest run of every portal that has one, by portal id.
 func (s *Store) LastRuns() (map[int64]Run, error) {
+	if _, err := s.ReapRuns(); err != nil {
+		return nil, err
+	}
 	var rs []Run
 	err := s.db.Where("id IN (SELECT MAX(id) FROM runs GROUP BY portal_id)").Find(&rs).Error
 	out := make(map[int64]Run, len(rs))

@@ -22,3 +22,12 @@ func (s *Store) Setting(key, def string) (string, error) {
 func (s *Store) SetSetting(key, value string) error {
 	return s.db.Clauses(clause.OnConflict{UpdateAll: true}).Create(&Setting{Key: key, Value: value}).Error
 }
+
+// AddSetting stores value for key unless key is set already, and returns the value that is
+// stored now: two processes adding at once agree on the first one.
+func (s *Store) AddSetting(key, value string) (string, error) {
+	if err := s.db.Clauses(clause.OnConflict{DoNothing: true}).Create(&Setting{Key: key, Value: value}).Error; err != nil {
+		return "", err
+	}
+	return s.Setting(key, "")
+}

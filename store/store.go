@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/glebarez/sqlite"
 	"gorm.io/gorm"
@@ -23,13 +24,21 @@ var ErrConflict = errors.New("already exists")
 // Store is the database. It is safe for concurrent use, also by several processes on the same
 // file (the server and the CLI): WAL mode and a busy timeout let them take turns.
 type Store struct {
-	db *gorm.DB
+	db    *gorm.DB
+	owner Owner         // the process that starts runs through this Store
+	lease time.Duration // see LeaseDuration
 }
 
 // Open opens (creating if needed) the SQLite database at path and applies pending migrations.
 func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
+	}
+	// The database holds sealed secrets and the sessions: only its owner may read it. SQLite
+	// gives the -wal and -shm files the database file's mode, so creating it 0600 first
+	// covers those; files from before are narrowed below.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err == nil {
+		f.Close()
 	}
 	// _txlock=immediate takes the write lock when a transaction begins, so two processes never
 	// deadlock upgrading read locks; busy_timeout makes the second one wait instead of failing.
@@ -42,12 +51,35 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, owner: self, lease: LeaseDuration}
 	if err := s.migrate(); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
+	if err := privateFiles(path); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// privateFiles makes the database and its WAL files readable by their owner only.
+func privateFiles(path string) error {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if info.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, 0o600); err != nil {
+				return fmt.Errorf("make %s private (mode 0600): %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Close closes the database.

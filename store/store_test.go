@@ -151,11 +151,11 @@ func TestRunsLifecycle(t *testing.T) {
 	s, _ := openTest(t)
 	p := &Portal{Name: "p", Script: "x"}
 	s.CreatePortal(p)
-	r, err := s.StartRun(p.ID, "manual", time.Hour)
+	r, err := s.StartRun(p.ID, "manual")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.StartRun(p.ID, "manual", time.Hour); !errors.Is(err, ErrConflict) {
+	if _, err := s.StartRun(p.ID, "manual"); !errors.Is(err, ErrConflict) {
 		t.Fatalf("second concurrent run allowed: %v", err)
 	}
 	s.AddRunLog(r.ID, "info", "hello")
