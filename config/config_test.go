@@ -27,6 +27,12 @@ func TestLoad(t *testing.T) {
 			return c.SecretKey == "abc"
 		}, false},
 		{"bad duration", map[string]string{"BILLHOUND_RUN_TIMEOUT": "soon"}, nil, nil, true},
+		{"trusted proxies", map[string]string{"BILLHOUND_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7,::1"}, nil, func(c *Config) bool {
+			return len(c.TrustedProxies) == 3 && c.TrustedProxies[0].String() == "10.0.0.0/8" &&
+				c.TrustedProxies[1].String() == "192.168.1.7/32" && c.TrustedProxies[2].String() == "::1/128"
+		}, false},
+		{"no proxies by default", nil, nil, func(c *Config) bool { return len(c.TrustedProxies) == 0 }, false},
+		{"bad proxy", map[string]string{"BILLHOUND_TRUSTED_PROXIES": "10.0.0.0/8,proxy.lan"}, nil, nil, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
