@@ -59,7 +59,8 @@ func (s *Server) postSetup(c echo.Context) error {
 		return errBadRequest("the password needs at least 8 characters")
 	}
 	var hash string
-	err := s.withHashSlot(c.Request().Context(), func() (err error) {
+	ip := throttleKey(c.RealIP())
+	err := s.withHashSlot(c.Request().Context(), ip, func() (err error) {
 		hash, err = hashPassword(body.Password)
 		return err
 	})
@@ -74,6 +75,7 @@ func (s *Server) postSetup(c echo.Context) error {
 		return err
 	}
 	s.setupDone()
+	s.logins.succeeded(ip)
 	s.deps.Logger.Info("admin account created", "username", u.Username)
 	if err := s.startSession(c, u); err != nil {
 		return err
@@ -90,7 +92,7 @@ func (s *Server) postLogin(c echo.Context) error {
 	if wait := s.logins.attempt(ip); wait > 0 {
 		return errTooManyLogins(wait)
 	}
-	u, ok, err := s.checkLogin(c.Request().Context(), body.Username, body.Password)
+	u, ok, err := s.checkLogin(c.Request().Context(), ip, body.Username, body.Password)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -334,5 +335,59 @@ func TestTrustedProxy(t *testing.T) {
 	}
 	if code := login("198.51.100.7", "long enough"); code != 200 {
 		t.Fatalf("the admin from another address: %d", code)
+	}
+}
+
+// TestHashGateLetsKnownAddressesFirst: with the slots taken, a sign-in from an address that
+// signed in before is served before the queue of strangers; a waiter that gives up frees its
+// place.
+func TestHashGateLetsKnownAddressesFirst(t *testing.T) {
+	g := newHashGate(1)
+	ctx := t.Context()
+	if err := g.acquire(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	order := make(chan string, 3)
+	waiting := func(n int) {
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			g.mu.Lock()
+			l := len(g.first) + len(g.rest)
+			g.mu.Unlock()
+			if l == n {
+				return
+			}
+		}
+		t.Fatalf("waiters never reached %d", n)
+	}
+	for i := range 2 {
+		go func() {
+			if g.acquire(ctx, false) == nil {
+				order <- fmt.Sprint("stranger", i)
+				g.release()
+			}
+		}()
+		waiting(i + 1)
+	}
+	quit, cancel := context.WithCancel(ctx)
+	gaveUp := make(chan error)
+	go func() { gaveUp <- g.acquire(quit, false) }()
+	waiting(3)
+	cancel()
+	if err := <-gaveUp; err == nil || !strings.Contains(err.Error(), "try again") {
+		t.Fatalf("a waiter that gave up: %v", err)
+	}
+	go func() {
+		if g.acquire(ctx, true) == nil {
+			order <- "admin"
+			g.release()
+		}
+	}()
+	waiting(3)
+	g.release()
+	if got := []string{<-order, <-order, <-order}; strings.Join(got, " ") != "admin stranger0 stranger1" {
+		t.Fatalf("served in the order %v", got)
+	}
+	if g.free != 1 {
+		t.Fatalf("%d free slots after all released, want 1", g.free)
 	}
 }

@@ -38,9 +38,8 @@ type Server struct {
 	echo   *echo.Echo
 	http   *http.Server
 	logins *loginLimiter
-	// hashSlots bounds the argon2 hashes running at once (64 MiB each).
-	hashSlots chan struct{}
-	setup     *setupGate
+	hashes *hashGate
+	setup  *setupGate
 }
 
 // New builds the server and its routes.
@@ -48,7 +47,7 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	has, err := d.Store.HasUsers()
-	s := &Server{deps: d, echo: e, logins: newLoginLimiter(), hashSlots: make(chan struct{}, hashSlots), setup: newSetupGate(err != nil || !has)}
+	s := &Server{deps: d, echo: e, logins: newLoginLimiter(), hashes: newHashGate(hashSlots), setup: newSetupGate(err != nil || !has)}
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(d.TrustedProxies)
 	s.routes()

@@ -21,12 +21,13 @@ import (
 // The front door of the login: who is guessing (the peer address, or the client a trusted
 // proxy names), how often it may guess, and how many password hashes run at once.
 const (
-	throttleFree     = 5                // failures from one address before it has to wait
-	throttleMaxWait  = 15 * time.Minute // the longest wait between two guesses
-	throttleForget   = time.Hour        // an address quiet this long starts afresh
-	throttleMaxAddrs = 10000            // addresses remembered; the least recently seen is dropped
-	hashSlots        = 2                // argon2 takes 64 MiB each: at most this many at once
-	hashQueueWait    = 20 * time.Second // how long a sign-in waits for a free slot
+	throttleFree      = 5                // failures from one address before it has to wait
+	throttleMaxWait   = 15 * time.Minute // the longest wait between two guesses
+	throttleForget    = time.Hour        // an address quiet this long starts afresh
+	throttleMaxAddrs  = 10000            // addresses remembered; the least recently seen is dropped
+	throttleGoodAddrs = 64               // addresses that signed in, whose sign-ins go first
+	hashSlots         = 2                // argon2 takes 64 MiB each: at most this many at once
+	hashQueueWait     = 20 * time.Second // how long a sign-in waits for a free slot
 )
 
 // loginLimiter slows down password guessing per client address: after 5 failures, each further
@@ -38,6 +39,7 @@ type loginLimiter struct {
 	order *list.List // of *failState, most recently seen at the front
 	byKey map[string]*list.Element
 	max   int
+	good  map[string]time.Time // addresses that signed in, when; only a password adds one
 }
 
 type failState struct {
@@ -48,7 +50,7 @@ type failState struct {
 }
 
 func newLoginLimiter() *loginLimiter {
-	return &loginLimiter{order: list.New(), byKey: map[string]*list.Element{}, max: throttleMaxAddrs}
+	return &loginLimiter{order: list.New(), byKey: map[string]*list.Element{}, max: throttleMaxAddrs, good: map[string]time.Time{}}
 }
 
 // attempt records a sign-in attempt from key, or says how long key must still wait.
@@ -84,7 +86,7 @@ func (l *loginLimiter) attempt(key string) time.Duration {
 	return 0
 }
 
-// succeeded forgets key's failures.
+// succeeded forgets key's failures and remembers it as an address the admin uses.
 func (l *loginLimiter) succeeded(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -92,6 +94,24 @@ func (l *loginLimiter) succeeded(key string) {
 		l.order.Remove(el)
 		delete(l.byKey, key)
 	}
+	if _, ok := l.good[key]; !ok && len(l.good) >= throttleGoodAddrs {
+		oldest := ""
+		for k, t := range l.good {
+			if oldest == "" || t.Before(l.good[oldest]) {
+				oldest = k
+			}
+		}
+		delete(l.good, oldest)
+	}
+	l.good[key] = time.Now()
+}
+
+// known says whether key signed in successfully within a session's lifetime.
+func (l *loginLimiter) known(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t, ok := l.good[key]
+	return ok && time.Since(t) < sessionLifetime
 }
 
 func (l *loginLimiter) size() int {
@@ -136,17 +156,15 @@ func errTooManyLogins(wait time.Duration) error {
 	return &apiError{Status: http.StatusTooManyRequests, Message: "too many failed sign-ins from your address; try again in " + wait.Round(time.Second).String()}
 }
 
-// withHashSlot runs fn (an argon2 hash) when one of the few slots is free, so a flood of
-// sign-ins costs waiting time, not memory.
-func (s *Server) withHashSlot(ctx context.Context, fn func() error) error {
+// withHashSlot runs fn (an argon2 hash) in one of the hash gate's slots; addresses that signed
+// in before go first.
+func (s *Server) withHashSlot(ctx context.Context, key string, fn func() error) error {
 	ctx, cancel := context.WithTimeout(ctx, hashQueueWait)
 	defer cancel()
-	select {
-	case s.hashSlots <- struct{}{}:
-	case <-ctx.Done():
-		return &apiError{Status: http.StatusServiceUnavailable, Message: "billhound is busy checking other sign-ins; try again in a few seconds"}
+	if err := s.hashes.acquire(ctx, s.logins.known(key)); err != nil {
+		return err
 	}
-	defer func() { <-s.hashSlots }()
+	defer s.hashes.release()
 	return fn()
 }
 
@@ -156,13 +174,13 @@ var dummyHash = fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Versio
 
 // checkLogin returns the user when the password is right. An unknown user costs the same hash
 // (against a dummy) as a known one, so timing does not tell which usernames exist.
-func (s *Server) checkLogin(ctx context.Context, username, password string) (*store.User, bool, error) {
+func (s *Server) checkLogin(ctx context.Context, key, username, password string) (*store.User, bool, error) {
 	u, err := s.deps.Store.UserByName(strings.TrimSpace(username))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, false, err
 	}
 	ok := false
-	err = s.withHashSlot(ctx, func() error {
+	err = s.withHashSlot(ctx, key, func() error {
 		hash := dummyHash
 		if u != nil {
 			hash = u.PasswordHash
