@@ -88,6 +88,9 @@ func (s *Server) postLogin(c echo.Context) error {
 	if err := c.Bind(&body); err != nil {
 		return errBadRequest("expected JSON {username, password}")
 	}
+	if body.Username == "" || body.Password == "" {
+		return errBadRequest("enter your username and password")
+	}
 	ip := throttleKey(c.RealIP())
 	if wait := s.logins.attempt(ip); wait > 0 {
 		return errTooManyLogins(wait)

@@ -36,6 +36,9 @@ func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		if n, ok := uploadRoutes[route]; ok && strings.HasPrefix(req.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
 			limit, text = n, maxUploadText
 		}
+		if err := checkContentType(req, route); err != nil {
+			return err
+		}
 		tooLarge := &apiError{Status: http.StatusRequestEntityTooLarge, Message: "the request body is larger than " + text + "; send less"}
 		if req.ContentLength > limit {
 			return tooLarge
@@ -48,6 +51,22 @@ func limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return err
 	}
+}
+
+// checkContentType: a body is JSON (or an upload on an upload route). A form post or text/plain
+// never reaches a handler, so no handler has to guess what it got.
+func checkContentType(req *http.Request, route string) error {
+	if req.ContentLength == 0 || req.Method == http.MethodGet || req.Method == http.MethodHead {
+		return nil
+	}
+	ct := req.Header.Get(echo.HeaderContentType)
+	if strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+		return nil
+	}
+	if _, ok := uploadRoutes[route]; ok && strings.HasPrefix(ct, echo.MIMEMultipartForm) {
+		return nil
+	}
+	return &apiError{Status: http.StatusUnsupportedMediaType, Message: "send the request body as JSON with Content-Type: application/json"}
 }
 
 type limitedBody struct {
