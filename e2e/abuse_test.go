@@ -240,7 +240,9 @@ func loginFrom(base string, ip net.IP, user, password string, sent func()) int {
 	done := func() { once.Do(sent) }
 	defer done()
 	client := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{
-		DialContext:       func(ctx context.Context, network, addr string) (net.Conn, error) { return d.DialContext(ctx, network, addr) },
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return d.DialContext(ctx, network, addr)
+		},
 		DisableKeepAlives: true,
 	}}
 	body := fmt.Sprintf(`{"username":%q,"password":%q}`, user, password)
