@@ -88,7 +88,8 @@ func frontDoorReport(bad abuseResult, flood loginFlood) string {
 	b.WriteString("| answers | all answered in | admin's sign-in | admin waited | peak RSS (sampled) | VmHWM |\n|---|---|---|---|---|---|\n")
 	fmt.Fprintf(&b, "| %s | %.1f s | %d | %.2f s | %.0f MB | %.0f MB |\n\n", statusList(flood.byStatus), flood.floodTook.Seconds(),
 		flood.adminStatus, flood.adminTook.Seconds(), mb(flood.peakRSS), mb(flood.rssHW))
-	b.WriteString("Before these changes the same flood took about 6 GB (every guess hashed at once) and the process was killed.\n")
+	b.WriteString("Wrong sign-ins are hashed two at a time (argon2id, 64 MiB each); those still queued after 20 s get a 503 " +
+		"(\"try again in a few seconds\"). Without that gate all 200 would hash at once: up to 200 × 64 MiB.\n")
 	return b.String()
 }
 
