@@ -25,12 +25,17 @@ func runServe(env *Env, args []string) error {
 		return err
 	}
 	defer a.close()
-	srv := server.New(server.Deps{Store: a.store, Vault: a.vault, Runner: a.runner, Archive: a.archive, UI: env.UI, Logger: log})
+	srv := server.New(server.Deps{Store: a.store, Vault: a.vault, Runner: a.runner, Archive: a.archive, UI: env.UI, Logger: log,
+		TrustedProxies: cfg.TrustedProxies})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	log.Info("billhound is listening", "url", "http://"+displayAddr(ln.Addr()), "data", cfg.DataDir)
+	if token := srv.SetupToken(); token != "" {
+		// Like PocketBase's installer: only who can read this log can create the admin.
+		log.Warn("no admin account yet: create it with this one-time link", "url", "http://"+displayAddr(ln.Addr())+"/setup?token="+token)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	sched := &runner.Scheduler{Runner: a.runner}

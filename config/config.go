@@ -6,6 +6,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -25,6 +26,9 @@ type Config struct {
 	LogLevel      string
 	MaxDownload   int64 // bytes
 	ScriptMemory  int64 // bytes
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed (the login
+	// throttle keys on the client address); empty means none.
+	TrustedProxies []netip.Prefix
 }
 
 type option struct {
@@ -48,6 +52,24 @@ func dur(dst func(*Config) *time.Duration) func(*Config, string) error {
 	}
 }
 
+// prefixes reads a comma-separated list of IPs and CIDRs; a bare IP is a prefix of one address.
+func prefixes(dst func(*Config) *[]netip.Prefix) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		var out []netip.Prefix
+		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+			if p, err := netip.ParsePrefix(f); err == nil {
+				out = append(out, p.Masked())
+			} else if a, err := netip.ParseAddr(f); err == nil {
+				out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			} else {
+				return fmt.Errorf("%q is not an IP address or CIDR like 10.0.0.0/8", f)
+			}
+		}
+		*dst(c) = out
+		return nil
+	}
+}
+
 var options = []option{
 	{"BILLHOUND_ADDR", "addr", ":8080", "address the web UI and API listen on", false, str(func(c *Config) *string { return &c.Addr })},
 	{"BILLHOUND_DATA", "data", "./data", "data directory: SQLite database, archive, run artifacts, secret key", false, str(func(c *Config) *string { return &c.DataDir })},
@@ -57,6 +79,7 @@ var options = []option{
 	{"BILLHOUND_CHROMIUM", "chromium", "/usr/bin/chromium", "Chromium executable", false, str(func(c *Config) *string { return &c.ChromiumPath })},
 	{"BILLHOUND_RUN_TIMEOUT", "run-timeout", "5m", "time limit of one portal run; the script is stopped after it", false, dur(func(c *Config) *time.Duration { return &c.RunTimeout })},
 	{"BILLHOUND_BROWSER_IDLE", "browser-idle", "5m", "close Chromium after it was idle this long", false, dur(func(c *Config) *time.Duration { return &c.BrowserIdle })},
+	{"BILLHOUND_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For names the client", false, prefixes(func(c *Config) *[]netip.Prefix { return &c.TrustedProxies })},
 	{"BILLHOUND_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel })},
 	{"BILLHOUND_MAX_DOWNLOAD", "max-download", "100MB", "largest file a script may download or page.fetch (like 100MB, 1GB or bytes)", false, func(c *Config, v string) error {
 		n, err := ParseSize(v)

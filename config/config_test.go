@@ -45,6 +45,12 @@ func TestLoad(t *testing.T) {
 		{"download limit flag in bytes", nil, []string{"--max-download", "5000"}, func(c *Config) bool { return c.MaxDownload == 5000 }, false},
 		{"bad download limit", map[string]string{"BILLHOUND_MAX_DOWNLOAD": "lots"}, nil, nil, true},
 		{"zero download limit", map[string]string{"BILLHOUND_MAX_DOWNLOAD": "0"}, nil, nil, true},
+		{"trusted proxies", map[string]string{"BILLHOUND_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7,::1"}, nil, func(c *Config) bool {
+			return len(c.TrustedProxies) == 3 && c.TrustedProxies[0].String() == "10.0.0.0/8" &&
+				c.TrustedProxies[1].String() == "192.168.1.7/32" && c.TrustedProxies[2].String() == "::1/128"
+		}, false},
+		{"no proxies by default", nil, nil, func(c *Config) bool { return len(c.TrustedProxies) == 0 }, false},
+		{"bad proxy", map[string]string{"BILLHOUND_TRUSTED_PROXIES": "10.0.0.0/8,proxy.lan"}, nil, nil, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

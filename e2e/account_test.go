@@ -62,7 +62,7 @@ func openUI(t *testing.T, name string, width, height int) *ui {
 	}
 	page.SetDefaultTimeout(20000)
 	u := &ui{t: t, in: in, page: page, name: name, width: width}
-	_, err = page.Goto(in.base + "/")
+	_, err = page.Goto(in.setupLink()) // the first-run link the server printed
 	u.must(err)
 	u.must(page.Locator("#setup-username").Fill("admin"))
 	u.must(page.Locator("#setup-password").Fill("correct horse battery"))

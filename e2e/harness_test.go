@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -195,6 +196,28 @@ func newInstance(t *testing.T, serverEnv ...string) *instance {
 	jar, _ := cookiejar.New(nil)
 	in.client = &http.Client{Jar: jar, Timeout: 60 * time.Second}
 	return in
+}
+
+var setupLinkInLog = regexp.MustCompile(`http://[^\s"]+/setup\?token=([A-Za-z0-9_-]+)`)
+
+// setupLink is the first-run link the server printed in its log, as a user would copy it.
+func (in *instance) setupLink() string {
+	in.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := setupLinkInLog.FindStringSubmatch(in.server.output()); m != nil {
+			return m[0]
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	in.t.Fatalf("the server's log has no setup link:\n%s", in.server.output())
+	return ""
+}
+
+// setupToken is the token of that link.
+func (in *instance) setupToken() string {
+	in.t.Helper()
+	return setupLinkInLog.FindStringSubmatch(in.setupLink())[1]
 }
 
 // call sends a JSON request (body nil for none) and decodes the JSON answer into out.

@@ -28,7 +28,8 @@ type codeJSON struct {
 
 func (in *instance) setupAdmin() {
 	in.t.Helper()
-	if code := in.call("POST", "/api/setup", map[string]string{"username": "admin", "password": "correct horse battery"}, nil); code != 201 {
+	body := map[string]string{"username": "admin", "password": "correct horse battery", "token": in.setupToken()}
+	if code := in.call("POST", "/api/setup", body, nil); code != 201 {
 		in.t.Fatalf("setup: %d", code)
 	}
 }

@@ -43,10 +43,9 @@ func TestWebUIUserStory(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, err = page.Goto(in.base + "/")
+	// 1. First run: create the admin account with the link from the server's log.
+	_, err = page.Goto(in.setupLink())
 	must(err)
-
-	// 1. First run: create the admin account.
 	must(page.Locator("#setup-username").Fill("admin"))
 	must(page.Locator("#setup-password").Fill("correct horse battery"))
 	must(page.Locator("#setup-password2").Fill("correct horse battery"))

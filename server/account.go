@@ -166,7 +166,6 @@ func (s *Server) postTOTPDeactivate(c echo.Context) error {
 	}
 	if msg, err := s.checkSecondFactor(t, body); err != nil || msg != "" {
 		if msg != "" {
-			s.logins.failed(c.RealIP())
 			return errBadRequest(msg)
 		}
 		return err
@@ -208,9 +207,10 @@ func (s *Server) checkSecondFactor(t *store.UserTOTP, body secondFactorBody) (ms
 	return "", nil
 }
 
-// throttled answers 429 while the requester's address waits after wrong passwords or codes.
+// throttled counts an attempt at a code against the requester's address, as a password
+// attempt counts, and answers 429 while the address waits after too many.
 func (s *Server) throttled(c echo.Context) error {
-	if wait := s.logins.blocked(c.RealIP()); wait > 0 {
+	if wait := s.logins.attempt(throttleKey(c.RealIP())); wait > 0 {
 		return &apiError{Status: http.StatusTooManyRequests, Message: "too many failed sign-ins; try again in " + wait.Round(time.Second).String()}
 	}
 	return nil

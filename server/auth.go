@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -8,7 +9,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -25,6 +25,7 @@ const (
 type credentialsBody struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	Token    string `json:"token"` // setup only: the one-time token of the setup link
 }
 
 func (s *Server) getSetup(c echo.Context) error {
@@ -39,16 +40,30 @@ func (s *Server) getSetup(c echo.Context) error {
 func (s *Server) postSetup(c echo.Context) error {
 	var body credentialsBody
 	if err := c.Bind(&body); err != nil {
-		return errBadRequest("expected JSON {username, password}")
+		return errBadRequest("expected JSON {username, password, token}")
+	}
+	if has, err := s.deps.Store.HasUsers(); err != nil || has {
+		return cmp.Or(err, errConflict("the admin account already exists; sign in instead"))
+	}
+	if err := s.checkSetupToken(body.Token); err != nil {
+		return err
 	}
 	body.Username = strings.TrimSpace(body.Username)
 	if body.Username == "" {
 		return errBadRequest("choose a username")
 	}
+	if err := checkText("the username", body.Username, maxUsername); err != nil {
+		return err
+	}
 	if len([]rune(body.Password)) < minPassword {
 		return errBadRequest("the password needs at least 8 characters")
 	}
-	hash, err := hashPassword(body.Password)
+	var hash string
+	ip := throttleKey(c.RealIP())
+	err := s.withHashSlot(c.Request().Context(), ip, func() (err error) {
+		hash, err = hashPassword(body.Password)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -59,6 +74,8 @@ func (s *Server) postSetup(c echo.Context) error {
 		}
 		return err
 	}
+	s.setupDone()
+	s.logins.succeeded(ip)
 	s.deps.Logger.Info("admin account created", "username", u.Username)
 	if err := s.startSession(c, u); err != nil {
 		return err
@@ -71,22 +88,18 @@ func (s *Server) postLogin(c echo.Context) error {
 	if err := c.Bind(&body); err != nil {
 		return errBadRequest("expected JSON {username, password}")
 	}
-	ip := c.RealIP()
-	if wait := s.logins.blocked(ip); wait > 0 {
-		return &apiError{Status: http.StatusTooManyRequests, Message: "too many failed sign-ins; try again in " + wait.Round(time.Second).String()}
+	if body.Username == "" || body.Password == "" {
+		return errBadRequest("enter your username and password")
 	}
-	u, err := s.deps.Store.UserByName(strings.TrimSpace(body.Username))
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	ip := throttleKey(c.RealIP())
+	if wait := s.logins.attempt(ip); wait > 0 {
+		return errTooManyLogins(wait)
+	}
+	u, ok, err := s.checkLogin(c.Request().Context(), ip, body.Username, body.Password)
+	if err != nil {
 		return err
 	}
-	ok := false
-	if u != nil {
-		if ok, err = checkPassword(u.PasswordHash, body.Password); err != nil {
-			return err
-		}
-	}
 	if !ok {
-		s.logins.failed(ip)
 		return errUnauthorized("wrong username or password")
 	}
 	// With 2FA on, the throttle is reset only once the code is right too.
@@ -150,48 +163,4 @@ func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 func tokenHash(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
-}
-
-// loginLimiter slows down password guessing: after 5 failures from one address, each further
-// attempt waits twice as long as the last (up to 15 minutes).
-type loginLimiter struct {
-	mu    sync.Mutex
-	fails map[string]*failState
-}
-
-type failState struct {
-	count int
-	until time.Time
-}
-
-func newLoginLimiter() *loginLimiter { return &loginLimiter{fails: map[string]*failState{}} }
-
-func (l *loginLimiter) blocked(ip string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if f := l.fails[ip]; f != nil {
-		return time.Until(f.until)
-	}
-	return 0
-}
-
-func (l *loginLimiter) failed(ip string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	f := l.fails[ip]
-	if f == nil {
-		f = &failState{}
-		l.fails[ip] = f
-	}
-	f.count++
-	if f.count >= 5 {
-		wait := time.Second << min(f.count-5, 10)
-		f.until = time.Now().Add(min(wait, 15*time.Minute))
-	}
-}
-
-func (l *loginLimiter) succeeded(ip string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, ip)
 }

@@ -88,7 +88,6 @@ func (s *Server) postLogin2FA(c echo.Context) error {
 		return err
 	}
 	if msg != "" {
-		s.logins.failed(c.RealIP())
 		open, err := s.deps.Store.FailLoginChallenge(hash, challengeMaxFailures)
 		if err != nil {
 			return err
@@ -102,7 +101,7 @@ func (s *Server) postLogin2FA(c echo.Context) error {
 		return err
 	}
 	clearCookie(c, challengeCookie, challengePath)
-	s.logins.succeeded(c.RealIP())
+	s.logins.succeeded(throttleKey(c.RealIP()))
 	u, err := s.deps.Store.UserByID(ch.UserID)
 	if err != nil {
 		return err

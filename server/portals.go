@@ -3,7 +3,6 @@ package server
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -148,8 +147,14 @@ func (b *portalBody) check() error {
 	if b.Name == "" {
 		return errBadRequest("give the portal a name")
 	}
-	if len(b.Name) > 100 {
-		return errBadRequest("the name is longer than 100 characters")
+	if err := checkText("the name", b.Name, maxName); err != nil {
+		return err
+	}
+	if err := checkText("the username", b.Username, maxUsername); err != nil {
+		return err
+	}
+	if err := checkText("the portal URL", b.URL, maxURL); err != nil {
+		return err
 	}
 	if strings.TrimSpace(b.Script) == "" {
 		return errBadRequest("choose or paste a portal script")
@@ -160,6 +165,9 @@ func (b *portalBody) check() error {
 	header, err := scripts.ParseHeader(b.Script)
 	if err != nil {
 		return errBadRequest("the script's header: " + err.Error())
+	}
+	if err := checkText("the script's @name", header.Name, maxName); err != nil {
+		return err
 	}
 	asked := map[string]bool{}
 	for _, f := range header.Fields {
@@ -305,11 +313,7 @@ func (s *Server) portalParam(c echo.Context) (*store.Portal, error) {
 }
 
 func idParam(c echo.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errBadRequest(name + " must be a positive number")
-	}
-	return id, nil
+	return parseID(name, c.Param(name))
 }
 
 // optionalID reads an optional numeric query parameter such as ?portal=3 (0 when absent).
@@ -318,9 +322,5 @@ func optionalID(c echo.Context, name string) (int64, error) {
 	if v == "" {
 		return 0, nil
 	}
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id < 0 {
-		return 0, errBadRequest(name + " must be a number")
-	}
-	return id, nil
+	return parseID(name, v)
 }

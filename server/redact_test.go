@@ -108,7 +108,9 @@ func TestFailedRunLeaksNoSecret(t *testing.T) {
 	checkMasked(t, readArtifact(t, runDir, "failure.png"))
 
 	c := newClient(t, ts.URL)
-	c.call("POST", "/api/setup", map[string]string{"username": "admin", "password": "long enough"})
+	if code, _ := c.setup("admin", "long enough"); code != 201 {
+		t.Fatalf("setup: %d", code)
+	}
 	answers := func() map[string]string {
 		out := map[string]string{}
 		for _, path := range []string{"/api/portals", "/api/runs", fmt.Sprintf("/api/runs/%d", run.ID), fmt.Sprintf("/api/portals/%d", run.PortalID)} {
@@ -160,6 +162,7 @@ func leakyRun(t *testing.T, siteURL string) (*httptest.Server, *store.Store, *st
 		Timeout: time.Minute, Logger: log}
 	s := New(Deps{Store: st, Vault: vault, Runner: r, Archive: r.Archive, Logger: log})
 	ts := httptest.NewServer(s.Handler())
+	servers.Store(ts.URL, s)
 	t.Cleanup(ts.Close)
 
 	script := "// ==Portal==\n// @name Leaky\n// @url " + siteURL + "/\n// ==/Portal==\n" +

