@@ -34,6 +34,7 @@ func runServe(env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	a.runner.Policy.AddOwnAddr(ln.Addr().String()) // the real port, also when cfg.Addr asked for ":0"
 	log.Info("billhound is listening", "url", "http://"+displayAddr(ln.Addr()), "data", cfg.DataDir)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -16,6 +16,7 @@ import (
 	"billhound/archive"
 	"billhound/browser"
 	"billhound/credentials"
+	"billhound/netpolicy"
 	"billhound/scripts"
 	"billhound/store"
 )
@@ -37,6 +38,7 @@ type Runner struct {
 	Artifacts string        // folder of run artifacts: <Artifacts>/<run id>/<name>
 	Timeout   time.Duration // a run's time limit
 	Logger    *slog.Logger
+	Policy    *netpolicy.Policy // what scripts may reach (billhound's own address added); nil = http(s) only
 
 	wg      sync.WaitGroup
 	mu      sync.Mutex

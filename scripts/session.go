@@ -13,6 +13,8 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/playwright-community/playwright-go"
+
+	"billhound/netpolicy"
 )
 
 // session is the state of one run: the runtime, the page, the host and the run's context. The
@@ -32,6 +34,7 @@ type session struct {
 	shots   int               // artifacts saved so far (for their names)
 	lines   int               // log lines written so far
 	dl      *downloadWatch
+	policy  *netpolicy.Policy // RunOptions.Policy
 
 	// Built-ins captured before the script runs: a script may overwrite the globals.
 	jsonParse, jsonStringify, freeze goja.Callable
@@ -47,6 +50,7 @@ func newSession(ctx context.Context, rt *goja.Runtime, opt RunOptions, eo Engine
 		file:   opt.Filename,
 		portal: opt.Portal,
 		action: eo.ActionTimeout,
+		policy: opt.Policy,
 	}
 }
 
