@@ -41,7 +41,32 @@ func guard(bc playwright.BrowserContext, pol *netpolicy.Policy) error {
 		return fmt.Errorf("set up the browser's network policy: %s", firstLine(err))
 	}
 	bc.OnPage(func(p playwright.Page) { watchPage(p, pol) })
+	// On the context, not the page: a popup's first messages come before its page event.
+	bc.OnConsole(func(m playwright.ConsoleMessage) { chromiumRefused(m, pol) })
 	return nil
+}
+
+// chromiumRefused records a refusal Chromium logged for a page's own navigation, and closes
+// a popup that was opened for it.
+func chromiumRefused(m playwright.ConsoleMessage, pol *netpolicy.Policy) {
+	if m.Type() != "error" {
+		return
+	}
+	for _, prefix := range chromiumRefusals {
+		target, ok := strings.CutPrefix(m.Text(), prefix)
+		if !ok {
+			continue
+		}
+		err := pol.CheckURL(target)
+		if err == nil {
+			err = &netpolicy.Error{Target: target, Reason: "Chromium refused to open it"}
+		}
+		pol.Blocked(err)
+		if p := m.Page(); p != nil && isPopup(p) {
+			go func() { _ = p.Close() }()
+		}
+		return
+	}
 }
 
 // interceptPattern matches the URLs the policy may refuse: any scheme but http and https, and
@@ -68,7 +93,7 @@ var chromiumRefusals = []string{
 	"Not allowed to navigate top frame to data URL: ",
 }
 
-// watchPage checks p's frames, console and downloads (every page: the script's and popups).
+// watchPage checks p's frames, failed requests and downloads (every page: the script's and popups).
 // Handlers run on the driver's event loop, so whatever waits for the browser runs on its own
 // goroutine.
 func watchPage(p playwright.Page, pol *netpolicy.Policy) {
@@ -83,24 +108,6 @@ func watchPage(p playwright.Page, pol *netpolicy.Policy) {
 		}
 		pol.Blocked(err)
 		go leave(p, f)
-	})
-	p.OnConsole(func(m playwright.ConsoleMessage) {
-		if m.Type() != "error" {
-			return
-		}
-		for _, prefix := range chromiumRefusals {
-			if target, ok := strings.CutPrefix(m.Text(), prefix); ok {
-				err := pol.CheckURL(target)
-				if err == nil {
-					err = &netpolicy.Error{Target: target, Reason: "Chromium refused to open it"}
-				}
-				pol.Blocked(err)
-				if isPopup(p) {
-					go func() { _ = p.Close() }()
-				}
-				return
-			}
-		}
 	})
 	p.OnRequestFailed(func(r playwright.Request) {
 		if f := r.Failure(); f != nil && strings.Contains(f.Error(), "ERR_UNSAFE_REDIRECT") {
