@@ -13,6 +13,7 @@ import (
 
 	"billhound/browser"
 	"billhound/browser/browsertest"
+	"billhound/netpolicy"
 )
 
 // Every test in this package that needs a browser shares one Chromium (started on first use);
@@ -108,6 +109,7 @@ type runOpts struct {
 	action  time.Duration  // action timeout; default 5s
 	base    string         // the context's BaseURL and portal URL
 	took    *time.Duration // set to how long Run took
+	own     string         // billhound's own address for the run's policy, if any
 }
 
 // runScript runs src (with a header added) against a fresh context of the shared Chromium.
@@ -126,7 +128,14 @@ func runScript(t *testing.T, src string, o runOpts) (*fakeHost, error) {
 		t.Fatal("no browser: run the tests without -update")
 	}
 	ctx := context.Background()
-	bc, err := testBrowser.NewContext(ctx, browser.ContextOptions{BaseURL: o.base})
+	// as the runner does: one policy for the context and the bindings, refusals in the run's log
+	var own []string
+	if o.own != "" {
+		own = append(own, o.own)
+	}
+	host := o.host
+	pol := netpolicy.New(own...).ForRun(func(target, reason string) { host.Log("warn", "blocked: "+target+" ("+reason+")") })
+	bc, err := testBrowser.NewContext(ctx, browser.ContextOptions{BaseURL: o.base, Policy: pol})
 	if err != nil {
 		t.Fatalf("browser context: %v", err)
 	}
@@ -149,6 +158,7 @@ func runScript(t *testing.T, src string, o runOpts) (*fakeHost, error) {
 		Host:     o.host,
 		Portal:   PortalInfo{Name: "Demo Cloud", URL: o.base},
 		Timeout:  o.timeout,
+		Policy:   pol,
 	})
 	return o.host, err
 }
