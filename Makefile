@@ -38,6 +38,7 @@ bench: build
 	command -v zbarimg >/dev/null || { sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends zbar-tools; }
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestCompareDecoders -count=1 -timeout 20m -v ./twofa/
+	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestPolicyOverhead -count=1 -timeout 10m -v ./browser/
 
 demo: build
 	$(BIN) demo-portal --addr 127.0.0.1:9911
