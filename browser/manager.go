@@ -139,6 +139,17 @@ func (m *Manager) NewContext(ctx context.Context, opt ContextOptions) (playwrigh
 	if opt.UserAgent != "" {
 		o.UserAgent = playwright.String(opt.UserAgent)
 	}
+	pol := opt.Policy
+	if pol == nil {
+		pol = netpolicy.New().ForRun(nil)
+	}
+	px, err := startProxy(pol)
+	if err != nil {
+		m.release(inst)
+		return nil, fmt.Errorf("start the browser's proxy: %w", err)
+	}
+	// "<-loopback>": Chromium would otherwise connect to this machine directly.
+	o.Proxy = &playwright.Proxy{Server: px.URL(), Bypass: playwright.String("<-loopback>")}
 
 	type result struct {
 		bc  playwright.BrowserContext
@@ -157,19 +168,17 @@ func (m *Manager) NewContext(ctx context.Context, opt ContextOptions) (playwrigh
 			if r := <-done; r.err == nil {
 				_ = r.bc.Close()
 			}
+			px.close()
 			m.release(inst)
 		}()
 		return nil, ctx.Err()
 	}
 	if r.err != nil {
+		px.close()
 		m.release(inst)
 		return nil, fmt.Errorf("open a browser context: %s", firstLine(r.err))
 	}
-	r.bc.OnClose(func(playwright.BrowserContext) { m.release(inst) })
-	pol := opt.Policy
-	if pol == nil {
-		pol = netpolicy.New().ForRun(nil)
-	}
+	r.bc.OnClose(func(playwright.BrowserContext) { px.close(); m.release(inst) })
 	if err := guard(r.bc, pol); err != nil {
 		_ = r.bc.Close()
 		return nil, err

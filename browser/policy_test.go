@@ -143,6 +143,21 @@ func TestBrowserRefuses(t *testing.T) {
 			return err
 		}, "billhound's own address"},
 		{"iframe own address", func(p playwright.Page) error { _, err := p.Goto(site.URL + "/iframe?src=" + own.URL + "/"); return err }, "billhound's own address"},
+		{"redirect to own address", func(p playwright.Page) error {
+			_, err := p.Goto(site.URL + "/redirect?to=" + own.URL + "/api/portals")
+			return err
+		}, "billhound's own address"},
+		{"subresource redirect to own address", func(p playwright.Page) error {
+			p.Goto(site.URL)
+			_, err := p.Evaluate(`u => fetch(u, {mode: "no-cors"}).then(r => r.text())`, site.URL+"/redirect?to="+own.URL+"/")
+			return err
+		}, "billhound's own address"},
+		{"websocket own address", func(p playwright.Page) error {
+			p.Goto(site.URL)
+			_, err := p.Evaluate(`u => new Promise(done => { const ws = new WebSocket(u); ws.onopen = () => done("open"); ws.onerror = ws.onclose = () => done("closed") })`,
+				"ws://"+own.Listener.Addr().String()+"/")
+			return err
+		}, "billhound's own address"},
 		{"redirect to file", func(p playwright.Page) error { _, err := p.Goto(site.URL + "/redirect?to=" + fileURL); return err }, "redirected to a URL that is not http(s)"},
 		{"link to file", func(p playwright.Page) error {
 			p.Goto(site.URL + "/link?to=" + fileURL)
