@@ -71,6 +71,32 @@ func (g *guarded) logText() string {
 	return strings.Join(g.log, "\n")
 }
 
+// waitLeft waits until no frame shows a refused document any more (they are sent to
+// about:blank right after the refusal).
+func (g *guarded) waitLeft(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		left := ""
+		for _, p := range g.bc.Pages() {
+			for _, f := range p.Frames() {
+				for _, scheme := range []string{"file:", "data:", "chrome:", "devtools:"} {
+					if strings.HasPrefix(f.URL(), scheme) {
+						left = f.URL()
+					}
+				}
+			}
+		}
+		if left == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a frame still shows %s after 10s", left)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // everything is the HTML of every frame of every page of the context (bounded waits: a frame
 // Chromium refused may never answer).
 func (g *guarded) everything() string {
@@ -189,6 +215,7 @@ func TestBrowserRefuses(t *testing.T) {
 			if !strings.Contains(g.logText(), "blocked: ") || !strings.Contains(g.logText(), c.reason) {
 				t.Errorf("log = %q, want a line saying %q", g.logText(), c.reason)
 			}
+			g.waitLeft(t)
 			if all := g.everything(); strings.Contains(all, marker) || strings.Contains(all, "<p>data document") {
 				t.Errorf("the secret reached a page of the context:\n%s", all)
 			}
