@@ -12,13 +12,17 @@ import (
 	"billhound/netpolicy"
 )
 
-// A browser context of a run reaches the web and nothing else of this machine. Three layers
-// enforce that, because no single one sees everything (measured with Chromium 1xx, see
-// docs/SCRIPT_API.md):
+// A browser context of a run reaches the web and nothing else of this machine. Four layers
+// enforce that, because no single one sees everything (found by trying each path with
+// Chromium 156 and Playwright 1.52; browser/policy_test.go has them all):
 //
+//   - Connections: the context's proxy (proxy.go) dials only allowed addresses, for every
+//     http(s) and WebSocket connection, including redirect targets, which Playwright follows
+//     without routing them.
 //   - Requests: a context route aborts every request the policy refuses (file: documents, and
-//     billhound's own address by any path: navigation, fetch, form, subresource). Only URLs that
-//     can be refused are sent to Go (interceptPattern); the rest continue in the driver.
+//     billhound's own address: navigation, fetch, form, subresource) before any connection.
+//     Only URLs that can be refused are sent to Go (interceptPattern); the rest continue in
+//     the driver.
 //   - Documents: data:, chrome:, devtools: documents make no request a route could see, so every
 //     frame navigation is checked; a refused frame is sent to about:blank, a refused popup closed.
 //   - Chromium's own refusals (a page's link, location, iframe or window.open to file: or

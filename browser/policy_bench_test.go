@@ -69,17 +69,17 @@ func TestPolicyOverhead(t *testing.T) {
 		time.Now().Format("2006-01-02"), runtime.NumCPU(), runtime.Version(), shared.CurrentBrowser().Version())
 	fmt.Fprintf(&b, "Each round opens a fresh browser context (as every run gets) on the demo portal served in-process, "+
 		"loads /login, signs in (fill, submit, wait for the signed-in page) and loads /invoices again; "+
-		"with billhound's policy (route + frame/console/download checks) and without (a bare Playwright context), "+
+		"with billhound's policy (the context's proxy, route and frame/console/download checks) and without (a bare Playwright context), "+
 		"alternating which goes first. %d rounds each; medians.\n\n", rounds)
 	b.WriteString("| step | without policy | with policy | ratio |\n|---|--:|--:|--:|\n")
 	for k, name := range []string{"load /login (cold context)", "sign in", "load /invoices again"} {
 		a, g := median(times[0][k]), median(times[1][k])
 		fmt.Fprintf(&b, "| %s | %s | %s | %.2f |\n", name, a.Round(100*time.Microsecond), g.Round(100*time.Microsecond), float64(g)/float64(a))
 	}
-	b.WriteString("\nOnly URLs the policy may refuse (not http(s), or billhound's own port) are sent to Go; the others are " +
-		"continued by the Playwright driver without a round trip to billhound. Interception still pauses every request once " +
-		"in Chromium and turns the browser's HTTP cache off for the context (Playwright does that whenever a route is set); " +
-		"a ratio near 1 means the cost is within the noise of this shared machine.\n")
+	b.WriteString("\nWhat costs: every connection goes through the context's Go proxy (https as a CONNECT tunnel, so the " +
+		"proxy copies bytes and never decrypts); the route pauses every request once in Chromium and turns the browser's " +
+		"HTTP cache off for the context (Playwright does that whenever a route is set), but only URLs the policy may refuse " +
+		"(not http(s), or billhound's own port) wait for Go. A ratio near 1 is within the noise of this shared machine.\n")
 	t.Log("\n" + b.String())
 	if err := benchdoc.WriteSection(out, "netpolicy", b.String()); err != nil {
 		t.Fatal(err)
