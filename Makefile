@@ -41,6 +41,7 @@ bench: build
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestSandboxOverhead -count=1 -timeout 10m -v ./scripts/
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestRedactSpeed -count=1 -v ./redact/
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestFrontDoorFigures -count=1 -timeout 20m -v ./e2e/
+	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestPolicyOverhead -count=1 -timeout 10m -v ./browser/
 
 demo: build
 	$(BIN) demo-portal --addr 127.0.0.1:9911

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/playwright-community/playwright-go"
+
+	"billhound/netpolicy"
 )
 
 // Options configure a Manager. Empty paths and a nil Logger get defaults; Headless and
@@ -69,6 +71,11 @@ type ContextOptions struct {
 	UserAgent      string // empty = Chromium's own
 	ViewportWidth  int    // 0 = 1280
 	ViewportHeight int    // 0 = 800
+
+	// Policy decides what the context may load (see policy.go); refusals are logged and kept
+	// through it. Give each run its own (netpolicy.Policy.ForRun). nil: the default rules
+	// (http and https only), never no rules.
+	Policy *netpolicy.Policy
 }
 
 // ErrClosed is returned by NewContext after Close.
@@ -117,6 +124,8 @@ func (m *Manager) NewContext(ctx context.Context, opt ContextOptions) (playwrigh
 	o := playwright.BrowserNewContextOptions{
 		AcceptDownloads: playwright.Bool(true),
 		Viewport:        &playwright.Size{Width: w, Height: h},
+		// A service worker's requests could bypass the context's route; portals work without.
+		ServiceWorkers: playwright.ServiceWorkerPolicyBlock,
 	}
 	if opt.BaseURL != "" {
 		o.BaseURL = playwright.String(opt.BaseURL)
@@ -130,6 +139,17 @@ func (m *Manager) NewContext(ctx context.Context, opt ContextOptions) (playwrigh
 	if opt.UserAgent != "" {
 		o.UserAgent = playwright.String(opt.UserAgent)
 	}
+	pol := opt.Policy
+	if pol == nil {
+		pol = netpolicy.New().ForRun(nil)
+	}
+	px, err := startProxy(pol)
+	if err != nil {
+		m.release(inst)
+		return nil, fmt.Errorf("start the browser's proxy: %w", err)
+	}
+	// "<-loopback>": Chromium would otherwise connect to this machine directly.
+	o.Proxy = &playwright.Proxy{Server: px.URL(), Bypass: playwright.String("<-loopback>")}
 
 	type result struct {
 		bc  playwright.BrowserContext
@@ -148,15 +168,21 @@ func (m *Manager) NewContext(ctx context.Context, opt ContextOptions) (playwrigh
 			if r := <-done; r.err == nil {
 				_ = r.bc.Close()
 			}
+			px.close()
 			m.release(inst)
 		}()
 		return nil, ctx.Err()
 	}
 	if r.err != nil {
+		px.close()
 		m.release(inst)
 		return nil, fmt.Errorf("open a browser context: %s", firstLine(r.err))
 	}
-	r.bc.OnClose(func(playwright.BrowserContext) { m.release(inst) })
+	r.bc.OnClose(func(playwright.BrowserContext) { px.close(); m.release(inst) })
+	if err := guard(r.bc, pol); err != nil {
+		_ = r.bc.Close()
+		return nil, err
+	}
 	return r.bc, nil
 }
 

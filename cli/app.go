@@ -15,6 +15,7 @@ import (
 	"billhound/browser"
 	"billhound/config"
 	"billhound/credentials"
+	"billhound/netpolicy"
 	"billhound/runner"
 	"billhound/scripts"
 	"billhound/store"
@@ -83,6 +84,9 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 		Artifacts: filepath.Join(cfg.DataDir, "runs"),
 		Timeout:   cfg.RunTimeout,
 		Logger:    log,
+		// The configured address even without a server in this process (`billhound run`):
+		// a server of the same data dir usually listens there. serve adds the real one.
+		Policy: netpolicy.New(cfg.Addr),
 	}
 	return a, nil
 }

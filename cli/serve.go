@@ -31,6 +31,7 @@ func runServe(env *Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	a.runner.Policy.AddOwnAddr(ln.Addr().String()) // the real port, also when cfg.Addr asked for ":0"
 	log.Info("billhound is listening", "url", "http://"+displayAddr(ln.Addr()), "data", cfg.DataDir)
 	if token := srv.SetupToken(); token != "" {
 		// Like PocketBase's installer: only who can read this log can create the admin.

@@ -77,7 +77,10 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 	// ends a slow script, with its clear message, and cleanup still has a live browser.
 	ctx, cancel := context.WithTimeout(ctx, r.Timeout+30*time.Second)
 	defer cancel()
-	bc, err := r.Browser.NewContext(ctx, browser.ContextOptions{BaseURL: url})
+	// One policy for the run's browser context and its bindings: every refusal is a log line,
+	// and what the browser refused on its own fails the script's next call.
+	pol := r.Policy.ForRun(func(target, reason string) { h.Log("warn", "blocked: "+target+" ("+reason+")") })
+	bc, err := r.Browser.NewContext(ctx, browser.ContextOptions{BaseURL: url, Policy: pol})
 	if err != nil {
 		return err
 	}
@@ -93,7 +96,7 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 		Host:     h,
 		Portal:   scripts.PortalInfo{Name: p.Name, URL: url},
 		Timeout:  r.Timeout,
-		Policy:   r.Policy,
+		Policy:   pol,
 	})
 	if err != nil {
 		h.keepFailurePage(page)

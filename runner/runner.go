@@ -35,9 +35,9 @@ type Runner struct {
 	Archive   *archive.Archive
 	Browser   *browser.Manager
 	Engine    *scripts.Engine
-	Artifacts string        // folder of run artifacts: <Artifacts>/<run id>/<name>
-	Timeout   time.Duration // a run's time limit
-	Policy    *netpolicy.Policy
+	Artifacts string            // folder of run artifacts: <Artifacts>/<run id>/<name>
+	Timeout   time.Duration     // a run's time limit
+	Policy    *netpolicy.Policy // what scripts may reach (billhound's own address added); nil = http(s) only
 	Logger    *slog.Logger
 
 	wg      sync.WaitGroup

@@ -94,13 +94,22 @@ const (
 )
 
 func (s *session) click(c *call, loc playwright.Locator) error {
+	if err := s.refused(c); err != nil {
+		return err
+	}
 	err := await0(s, func() error {
 		return loc.Click(playwright.LocatorClickOptions{Timeout: ms(c.timeout)})
 	})
-	return s.actionError(c, loc, err, needEnabled)
+	if err := s.actionError(c, loc, err, needEnabled); err != nil {
+		return err
+	}
+	return s.refused(c) // a link or handler the browser stopped (file:, data:, billhound itself)
 }
 
 func (s *session) fill(c *call, loc playwright.Locator, valueV goja.Value) error {
+	if err := s.refused(c); err != nil {
+		return err
+	}
 	value, err := argString(valueV, "the value")
 	if err != nil {
 		return c.failMsg(err, err.Error())
@@ -112,6 +121,9 @@ func (s *session) fill(c *call, loc playwright.Locator, valueV goja.Value) error
 }
 
 func (s *session) text(c *call, loc playwright.Locator) (string, error) {
+	if err := s.refused(c); err != nil {
+		return "", err
+	}
 	t, err := await(s, func() (string, error) {
 		return loc.InnerText(playwright.LocatorInnerTextOptions{Timeout: ms(c.timeout)})
 	})
@@ -124,6 +136,9 @@ func (s *session) text(c *call, loc playwright.Locator) (string, error) {
 // attr reads an attribute in the page, because Locator.GetAttribute cannot tell a missing
 // attribute (null) from an empty one.
 func (s *session) attr(c *call, loc playwright.Locator, name string) (goja.Value, error) {
+	if err := s.refused(c); err != nil {
+		return nil, err
+	}
 	v, err := await(s, func() (any, error) {
 		return loc.Evaluate("(el, name) => el.getAttribute(name)", name, playwright.LocatorEvaluateOptions{Timeout: ms(c.timeout)})
 	})
@@ -139,6 +154,9 @@ func (s *session) attr(c *call, loc playwright.Locator, name string) (goja.Value
 
 // all returns a JS array of Elements, one per current match of loc; it never waits.
 func (s *session) all(c *call, loc playwright.Locator, prefix string) (goja.Value, error) {
+	if err := s.refused(c); err != nil {
+		return nil, err
+	}
 	n, err := await(s, loc.Count)
 	if err != nil {
 		return nil, c.fail(err)

@@ -39,6 +39,9 @@ func (p *pageAPI) selectorCall(method string, selV goja.Value) (*call, string, e
 	if err != nil {
 		return c, "", c.failMsg(err, err.Error())
 	}
+	if err := p.s.refused(c); err != nil {
+		return c, "", err
+	}
 	return c, sel, nil
 }
 
@@ -49,9 +52,18 @@ func (p *pageAPI) Goto(urlV goja.Value) error {
 	if err != nil {
 		return c.failMsg(err, err.Error())
 	}
+	if err := p.s.refused(c); err != nil {
+		return err
+	}
+	if u, err = p.s.navigationURL(u); err != nil {
+		return c.failMsg(err, err.Error())
+	}
 	_, err = await(p.s, func() (playwright.Response, error) {
 		return p.frame.Goto(u, playwright.FrameGotoOptions{Timeout: ms(c.timeout), WaitUntil: playwright.WaitUntilStateLoad})
 	})
+	if rerr := p.s.refused(c); rerr != nil { // a redirect, frame or request of the page; says more than net::ERR_…
+		return rerr
+	}
 	if err != nil {
 		if isTimeout(err) {
 			return c.failf(err, "the page did not finish loading within %s", fmtDuration(c.timeout))
@@ -247,6 +259,9 @@ func (p *pageAPI) WaitForURL(partV, optsV goja.Value) error {
 	if err != nil {
 		return c.failMsg(err, err.Error())
 	}
+	if err := s.refused(c); err != nil {
+		return err
+	}
 	var opts waitForURLOptions
 	if err := s.decodeOptions(optsV, &opts, "opts"); err != nil {
 		return c.failMsg(err, err.Error())
@@ -331,6 +346,9 @@ func (p *pageAPI) URL() string {
 func (p *pageAPI) Content() (string, error) {
 	c := p.begin("content")
 	defer c.end()
+	if err := p.s.refused(c); err != nil {
+		return "", err
+	}
 	html, err := await(p.s, p.frame.Content)
 	if err != nil {
 		return "", c.fail(err)
@@ -347,6 +365,9 @@ func (p *pageAPI) Evaluate(srcV, argV goja.Value) (goja.Value, error) {
 	if err != nil {
 		return nil, c.failMsg(err, err.Error())
 	}
+	if err := p.s.refused(c); err != nil {
+		return nil, err
+	}
 	var arg any
 	if !missing(argV) { // through JSON: Playwright takes only plain values (float64, maps, slices)
 		js, err := p.s.jsonStringify(goja.Undefined(), argV)
@@ -358,6 +379,9 @@ func (p *pageAPI) Evaluate(srcV, argV goja.Value) (goja.Value, error) {
 		}
 	}
 	res, err := await(p.s, func() (any, error) { return p.frame.Evaluate(src, arg) })
+	if rerr := p.s.refused(c); rerr != nil { // e.g. location = "file:…", or a fetch the browser refused
+		return nil, rerr
+	}
 	if err != nil {
 		return nil, c.fail(err)
 	}
@@ -414,6 +438,9 @@ func (p *pageAPI) Screenshot(labelV goja.Value) error {
 	}
 	c := p.begin("screenshot", name)
 	defer c.end()
+	if err := p.s.refused(c); err != nil {
+		return err
+	}
 	png, err := await(p.s, func() ([]byte, error) {
 		return browser.MaskedScreenshot(p.s.page, p.s.secrets.Secret, playwright.PageScreenshotOptions{FullPage: playwright.Bool(true), Timeout: ms(c.timeout)})
 	})

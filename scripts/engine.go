@@ -78,7 +78,8 @@ type RunOptions struct {
 	Host     Host            // the runner's side of this run
 	Portal   PortalInfo      // the global `portal`
 	Timeout  time.Duration   // the run's limit; 0 → EngineOptions.DefaultTimeout
-	Policy   *netpolicy.Policy
+
+	Policy *netpolicy.Policy // what the script may reach: the run's policy (its browser context's too); nil = http(s) only
 }
 
 // regexpMatchTimeout bounds one match of a JS RegExp that goja runs with regexp2 (patterns with

@@ -122,6 +122,7 @@ type runOpts struct {
 	took    *time.Duration // set to how long Run took
 	engine  EngineOptions  // MaxDownload, TempDir
 	policy  *netpolicy.Policy
+	own     string // billhound's own address for the run's policy, if any
 }
 
 // runScript runs src (with a header added) against a fresh context of the shared Chromium.
@@ -140,7 +141,18 @@ func runScript(t *testing.T, src string, o runOpts) (*fakeHost, error) {
 		t.Fatal("no browser: run the tests without -update")
 	}
 	ctx := context.Background()
-	bc, err := testBrowser.NewContext(ctx, browser.ContextOptions{BaseURL: o.base})
+	// as the runner does: one policy for the context and the bindings, refusals in the run's log
+	var own []string
+	if o.own != "" {
+		own = append(own, o.own)
+	}
+	host := o.host
+	base := netpolicy.New(own...)
+	if o.policy != nil {
+		base = o.policy
+	}
+	pol := base.ForRun(func(target, reason string) { host.Log("warn", "blocked: "+target+" ("+reason+")") })
+	bc, err := testBrowser.NewContext(ctx, browser.ContextOptions{BaseURL: o.base, Policy: pol})
 	if err != nil {
 		t.Fatalf("browser context: %v", err)
 	}
@@ -165,7 +177,7 @@ func runScript(t *testing.T, src string, o runOpts) (*fakeHost, error) {
 		Host:     o.host,
 		Portal:   PortalInfo{Name: "Demo Cloud", URL: o.base},
 		Timeout:  o.timeout,
-		Policy:   o.policy,
+		Policy:   pol,
 	})
 	return o.host, err
 }

@@ -29,10 +29,10 @@ type session struct {
 	host   Host
 	file   string
 	portal PortalInfo
-	action time.Duration // EngineOptions.ActionTimeout
-	log    *slog.Logger  // EngineOptions.Logger
-	policy *netpolicy.Policy
-	files  *runFiles // downloads and fetch bodies on disk
+	action time.Duration     // EngineOptions.ActionTimeout
+	log    *slog.Logger      // EngineOptions.Logger
+	policy *netpolicy.Policy // RunOptions.Policy
+	files  *runFiles         // downloads and fetch bodies on disk
 
 	secrets *redact.Redactor // every secret of the run → [redacted]
 	current string           // the host call in progress, for timeout messages
