@@ -14,6 +14,7 @@ import (
 	"billhound/browser"
 	"billhound/config"
 	"billhound/credentials"
+	"billhound/notify"
 	"billhound/runner"
 	"billhound/scripts"
 	"billhound/secrets"
@@ -30,6 +31,7 @@ type app struct {
 	archive *archive.Archive
 	browser *browser.Manager
 	runner  *runner.Runner
+	notify  *notify.Notifier
 }
 
 func newLogger(level string) *slog.Logger {
@@ -59,6 +61,7 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 	}
 	a := &app{cfg: cfg, log: log, store: st}
 	a.vault = &credentials.Vault{Store: st, Box: box}
+	a.notify = &notify.Notifier{Store: st, Box: box, PublicURL: cfg.Public(), Logger: log}
 	a.archive = &archive.Archive{Root: filepath.Join(cfg.DataDir, "archive")}
 	a.browser = browser.New(browser.Options{
 		DriverDir: findBeside(cfg.DriverDir), ChromiumPath: cfg.ChromiumPath, Headless: true,

@@ -29,11 +29,15 @@ func runServe(env *Env, args []string) error {
 	if err := a.store.FailStaleRuns(cfg.RunTimeout + 2*time.Minute); err != nil {
 		return err
 	}
-	srv := server.New(server.Deps{Store: a.store, Vault: a.vault, Runner: a.runner, Archive: a.archive, UI: env.UI, Logger: log})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	if cfg.PublicURL == "" { // the port may have been chosen by the system (":0")
+		a.notify.PublicURL = "http://" + displayAddr(ln.Addr())
+	}
+	srv := server.New(server.Deps{Store: a.store, Vault: a.vault, Runner: a.runner, Archive: a.archive,
+		Notifier: a.notify, UI: env.UI, Logger: log})
 	log.Info("billhound is listening", "url", "http://"+displayAddr(ln.Addr()), "data", cfg.DataDir)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -39,7 +39,7 @@ func newNotifier(t *testing.T) (*Notifier, *bytes.Buffer) {
 
 func save(t *testing.T, n *Notifier, s Settings) {
 	t.Helper()
-	if err := Save(n.Store, n.Box, s); err != nil {
+	if err := Save(n.Store, n.Box, &s); err != nil {
 		t.Fatal(err)
 	}
 }

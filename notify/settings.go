@@ -103,8 +103,8 @@ func Load(st *store.Store, box *secrets.Box) (Settings, error) {
 	return s, nil
 }
 
-// Save checks and stores s, sealing its secrets.
-func Save(st *store.Store, box *secrets.Box, s Settings) error {
+// Save checks and normalises s (see Check), then stores it with its secrets sealed.
+func Save(st *store.Store, box *secrets.Box, s *Settings) error {
 	if err := s.Check(); err != nil {
 		return err
 	}

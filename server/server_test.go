@@ -77,7 +77,8 @@ func TestEveryAPIRouteNeedsASession(t *testing.T) {
 		{"GET", "/api/me"}, {"GET", "/api/portals"}, {"POST", "/api/portals"}, {"GET", "/api/portals/1"},
 		{"PUT", "/api/portals/1/totp"}, {"GET", "/api/portals/1/totp/code"}, {"POST", "/api/portals/1/runs"},
 		{"GET", "/api/runs"}, {"GET", "/api/runs/1/artifacts/x.png"}, {"GET", "/api/invoices"},
-		{"GET", "/api/invoices/1/file"}, {"GET", "/api/bundled-scripts"}, {"POST", "/api/logout"},
+		{"GET", "/api/invoices/1/file"}, {"GET", "/api/settings/notifications"}, {"PUT", "/api/settings/notifications"},
+		{"POST", "/api/settings/notifications/test"}, {"GET", "/api/bundled-scripts"}, {"POST", "/api/logout"},
 	} {
 		if code, body, _ := c.call(r.method, r.path, nil); code != 401 || body["error"] == "" {
 			t.Errorf("%s %s without a session: %d %v", r.method, r.path, code, body)
