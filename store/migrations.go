@@ -121,6 +121,9 @@ var migrations = []string{
 		failures INTEGER NOT NULL DEFAULT 0
 	);
 	CREATE INDEX sessions_user ON sessions(user_id)`,
+	// 10: the portal's login window (quiet hours): weekdays and hours in which scheduled runs
+	// may start, like "mon,tue,wed,thu,fri 08:00-20:00"; "" = at any time.
+	`ALTER TABLE portals ADD COLUMN login_window TEXT NOT NULL DEFAULT ''`,
 }
 
 // SchemaVersion is the version a fully migrated database has.
