@@ -64,6 +64,9 @@ func WindowFromParts(days []string, from, to string) (Window, error) {
 	if w.To, err = clock(to, 24*60); err != nil {
 		return Window{}, err
 	}
+	if w.To == 0 {
+		w.To = 24 * 60 // "to 00:00" is midnight at the end of the day, as a time input gives it
+	}
 	if w.From >= w.To {
 		return Window{}, fmt.Errorf("the login window must end after it starts on the same day (%s is not before %s)", hhmm(w.From), hhmm(w.To))
 	}

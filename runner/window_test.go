@@ -13,6 +13,7 @@ func TestParseWindow(t *testing.T) {
 		{"Sat,SUN", "sat,sun 00:00-24:00", ""},
 		{"fri-mon 7:30-12:00", "mon,fri,sat,sun 07:30-12:00", ""},
 		{"mon 20:00-08:00", "", "must end after it starts"},
+		{"mon 20:00-00:00", "mon 20:00-24:00", ""},
 		{"mon 08:00", "", "not a range"},
 		{"mo-fr 08:00-20:00", "", `"mo-fr" is not a day`},
 		{"mon 8-20", "", "not a time of day"},
