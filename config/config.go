@@ -24,8 +24,8 @@ type Config struct {
 	RunTimeout    time.Duration
 	BrowserIdle   time.Duration
 	LogLevel      string
-	MaxDownload   int64 // bytes
-	ScriptMemory  int64 // bytes
+	MaxDownload   int64  // bytes
+	ScriptMemory  int64  // bytes
 	PublicURL     string // where users open billhound ("" = derived from Addr; see Public)
 }
 
