@@ -16,6 +16,7 @@ import (
 	"billhound/config"
 	"billhound/credentials"
 	"billhound/netpolicy"
+	"billhound/notify"
 	"billhound/runner"
 	"billhound/scripts"
 	"billhound/store"
@@ -32,6 +33,7 @@ type app struct {
 	browser *browser.Manager
 	runner  *runner.Runner
 	unlock  func() // releases the data dir's lock (see lockData)
+	notify  *notify.Notifier
 }
 
 func newLogger(level string) *slog.Logger {
@@ -72,6 +74,7 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 	}
 	a := &app{cfg: cfg, log: log, store: st, unlock: unlock}
 	a.vault = &credentials.Vault{Store: st, Box: box}
+	a.notify = &notify.Notifier{Store: st, Box: box, PublicURL: cfg.Public(), Logger: log}
 	a.archive = &archive.Archive{Root: filepath.Join(cfg.DataDir, "archive")}
 	a.browser = browser.New(browser.Options{
 		DriverDir: findBeside(cfg.DriverDir), ChromiumPath: cfg.ChromiumPath, Headless: true,

@@ -40,7 +40,7 @@ func commands() []command {
 		{"demo-portal", "demo-portal [--addr ADDR]", "serve the built-in demo portal to try billhound without real accounts", runDemoPortal},
 		{"qr", "qr decode IMAGE...", "print the otpauth URIs found in QR code images", runQR},
 		{"totp", "totp (--uri URI | --secret BASE32 | --qr IMAGE)", "print the current 2FA code", runTOTP},
-		{"portal", "portal add NAME --script FILE --username U --password-file F [--url URL] [--schedule 24h] [--field NAME=VALUE]... [--totp-qr IMAGE | --totp-secret S | --totp-uri URI]\n  billhound portal list", "add or list portals", runPortal},
+		{"portal", "portal add NAME --script FILE --username U --password-file F [--url URL] [--schedule 24h] [--window \"mon-fri 08:00-20:00\"] [--field NAME=VALUE]... [--totp-qr IMAGE | --totp-secret S | --totp-uri URI]\n  billhound portal list", "add or list portals", runPortal},
 		{"run", "run NAME", "run a portal's script now and report what was new, already known or failed", runRun},
 		{"invoices", "invoices [--portal NAME] [--json]", "list archived invoices", runInvoices},
 		{"key", "key rotate", "re-seal every stored secret with a new secret key (stop the server first)", runKey},

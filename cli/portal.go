@@ -39,6 +39,7 @@ func portalAdd(env *Env, args []string) error {
 	totpSecret := fs.String("totp-secret", "", "the portal's 2FA security key (base32)")
 	totpURI := fs.String("totp-uri", "", "the portal's otpauth:// URI")
 	schedule := fs.String("schedule", "", "run by itself this often, e.g. 24h (the server runs schedules)")
+	window := fs.String("window", "", `start scheduled runs only then, e.g. "mon-fri 08:00-20:00" (server time zone)`)
 	extra := fieldFlag{}
 	fs.Var(extra, "field", "another credential field the script's @fields asks for, as NAME=VALUE (repeatable)")
 	cfg, err := loadConfig(env, fs, args)
@@ -67,6 +68,10 @@ func portalAdd(env *Env, args []string) error {
 	}
 	if _, err := runner.ParseSchedule(*schedule); err != nil {
 		return fail("--schedule: %v", err)
+	}
+	loginWindow, err := runner.ParseWindow(*window)
+	if err != nil {
+		return fail("--window: %v", err)
 	}
 	password := ""
 	if *passwordFile != "" {
@@ -105,7 +110,8 @@ func portalAdd(env *Env, args []string) error {
 		return err
 	}
 	defer a.close()
-	p := &store.Portal{Name: name, Script: script, URL: *url, Username: *username, Schedule: *schedule}
+	p := &store.Portal{Name: name, Script: script, URL: *url, Username: *username, Schedule: *schedule,
+		LoginWindow: loginWindow.String()}
 	if err := a.store.CreatePortal(p); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return fail("a portal named %q already exists", name)

@@ -25,13 +25,16 @@ func runServe(env *Env, args []string) error {
 		return err
 	}
 	defer a.close()
-	srv := server.New(server.Deps{Store: a.store, Vault: a.vault, Runner: a.runner, Archive: a.archive, UI: env.UI, Logger: log,
-		TrustedProxies: cfg.TrustedProxies})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	a.runner.Policy.AddOwnAddr(ln.Addr().String()) // the real port, also when cfg.Addr asked for ":0"
+	if cfg.PublicURL == "" {                       // the port may have been chosen by the system (":0")
+		a.notify.PublicURL = "http://" + displayAddr(ln.Addr())
+	}
+	srv := server.New(server.Deps{Store: a.store, Vault: a.vault, Runner: a.runner, Archive: a.archive,
+		Notifier: a.notify, UI: env.UI, Logger: log, TrustedProxies: cfg.TrustedProxies})
 	log.Info("billhound is listening", "url", "http://"+displayAddr(ln.Addr()), "data", cfg.DataDir)
 	if token := srv.SetupToken(); token != "" {
 		// Like PocketBase's installer: only who can read this log can create the admin.

@@ -6,6 +6,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"strconv"
@@ -29,6 +30,7 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed (the login
 	// throttle keys on the client address); empty means none.
 	TrustedProxies []netip.Prefix
+	PublicURL      string // where users open billhound ("" = derived from Addr; see Public)
 }
 
 type option struct {
@@ -80,6 +82,14 @@ var options = []option{
 	{"BILLHOUND_RUN_TIMEOUT", "run-timeout", "5m", "time limit of one portal run; the script is stopped after it", false, dur(func(c *Config) *time.Duration { return &c.RunTimeout })},
 	{"BILLHOUND_BROWSER_IDLE", "browser-idle", "5m", "close Chromium after it was idle this long", false, dur(func(c *Config) *time.Duration { return &c.BrowserIdle })},
 	{"BILLHOUND_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For names the client", false, prefixes(func(c *Config) *[]netip.Prefix { return &c.TrustedProxies })},
+	{"BILLHOUND_PUBLIC_URL", "public-url", "", "address users open billhound at, for the links in notifications (like https://bills.example.com); unset: http://localhost:<port of the listen address>", false, func(c *Config, v string) error {
+		v = strings.TrimRight(strings.TrimSpace(v), "/")
+		if v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return fmt.Errorf("%q must start with http:// or https://", v)
+		}
+		c.PublicURL = v
+		return nil
+	}},
 	{"BILLHOUND_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel })},
 	{"BILLHOUND_MAX_DOWNLOAD", "max-download", "100MB", "largest file a script may download or page.fetch (like 100MB, 1GB or bytes)", false, func(c *Config, v string) error {
 		n, err := ParseSize(v)
@@ -94,6 +104,22 @@ var options = []option{
 		c.ScriptMemory = n
 		return err
 	}},
+}
+
+// Public is the address links in notifications start with: PublicURL, or else one made from
+// the listen address (":8080" and "0.0.0.0:8080" give http://localhost:8080).
+func (c *Config) Public() string {
+	if c.PublicURL != "" {
+		return c.PublicURL
+	}
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return "http://localhost:8080"
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // ParseSize reads a size like "100MB", "1.5GB", "512KB" or plain bytes ("1048576"). KB, MB

@@ -44,6 +44,10 @@ func TestLoad(t *testing.T) {
 		{"download limit from env", map[string]string{"BILLHOUND_MAX_DOWNLOAD": "1GB"}, nil, func(c *Config) bool { return c.MaxDownload == 1<<30 }, false},
 		{"download limit flag in bytes", nil, []string{"--max-download", "5000"}, func(c *Config) bool { return c.MaxDownload == 5000 }, false},
 		{"bad download limit", map[string]string{"BILLHOUND_MAX_DOWNLOAD": "lots"}, nil, nil, true},
+		{"public URL derived", nil, nil, func(c *Config) bool { return c.Public() == "http://localhost:8080" }, false},
+		{"public URL from a listen host", map[string]string{"BILLHOUND_ADDR": "127.0.0.1:9000"}, nil, func(c *Config) bool { return c.Public() == "http://127.0.0.1:9000" }, false},
+		{"public URL given", map[string]string{"BILLHOUND_PUBLIC_URL": "https://bills.example.com/"}, nil, func(c *Config) bool { return c.Public() == "https://bills.example.com" }, false},
+		{"bad public URL", map[string]string{"BILLHOUND_PUBLIC_URL": "bills.example.com"}, nil, nil, true},
 		{"zero download limit", map[string]string{"BILLHOUND_MAX_DOWNLOAD": "0"}, nil, nil, true},
 		{"trusted proxies", map[string]string{"BILLHOUND_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7,::1"}, nil, func(c *Config) bool {
 			return len(c.TrustedProxies) == 3 && c.TrustedProxies[0].String() == "10.0.0.0/8" &&

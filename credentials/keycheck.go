@@ -129,8 +129,12 @@ func purposeOf(c store.SealedColumn, id int64) (string, error) {
 		"portals.fields_sealed":    fieldsPurpose,
 		"user_totp.sealed":         accountTOTPPurpose,
 		"user_totp.pending_sealed": accountPendingPurpose,
+		"settings.sealed":          func(int64) string { return "settings/" + c.Key },
 	}
 	p, ok := purposes[c.Table+"."+c.Column]
+	if c.Table == "settings" { // one row each: the purpose names the row
+		p, ok = purposes["settings."+c.Column]
+	}
 	if !ok {
 		return "", fmt.Errorf("no purpose known for the sealed column %s.%s", c.Table, c.Column)
 	}

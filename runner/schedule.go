@@ -40,14 +40,36 @@ func NextRun(schedule string, lastStart time.Time, now time.Time) time.Time {
 	return lastStart.Add(every)
 }
 
+// NextRunWithin is NextRun held back to the portal's login window: a run that is due outside
+// the window waits for it to open. Zero means never.
+func NextRunWithin(schedule string, w Window, lastStart, now time.Time) time.Time {
+	due := NextRun(schedule, lastStart, now)
+	if due.IsZero() {
+		return due
+	}
+	if due.Before(now) {
+		due = now // overdue: it starts at the next check
+	}
+	return w.NextOpen(due)
+}
+
 // Scheduler starts the runs portals' schedules ask for. One runs in the server process; the
 // database's one-running-run-per-portal rule keeps a CLI run and a scheduled one apart.
 type Scheduler struct {
 	Runner *Runner
 	Tick   time.Duration // how often schedules are checked; default 1 minute
+	// Location is the time zone of login windows; nil is the server's (time.Local).
+	Location *time.Location
 
 	stop chan struct{}
 	done chan struct{}
+}
+
+func (s *Scheduler) location() *time.Location {
+	if s.Location != nil {
+		return s.Location
+	}
+	return time.Local
 }
 
 // Start begins checking schedules in the background.
@@ -102,6 +124,14 @@ func (s *Scheduler) CheckNow(now time.Time) int {
 		next := NextRun(p.Schedule, last[p.ID], now)
 		if next.IsZero() || next.After(now) {
 			continue
+		}
+		w, err := ParseWindow(p.LoginWindow)
+		if err != nil {
+			r.Logger.Error("scheduler: the portal's login window is unreadable; it runs only when asked", "portal", p.ID, "err", err)
+			continue
+		}
+		if !w.Contains(now.In(s.location())) {
+			continue // quiet hours: the run starts once the window opens
 		}
 		if _, err := r.Start(p.ID, "schedule"); err != nil {
 			if !errors.Is(err, ErrAlreadyRunning) {

@@ -148,3 +148,71 @@ func newTestRunner(t *testing.T) (*Runner, *store.Store) {
 		Browser: mgr, Engine: scripts.NewEngine(scripts.EngineOptions{Logger: log}),
 		Artifacts: filepath.Join(dir, "runs"), Timeout: time.Minute, Logger: log}, st
 }
+
+// TestSchedulerKeepsQuietHours: with a controllable clock, a due portal with the login window
+// Mon-Fri 08:00-20:00 does not start at 3 a.m. on Saturday nor at 7:59 on Monday, and starts
+// (a real run in real Chromium) at 08:00; a portal without a window starts at 3 a.m.
+func TestSchedulerKeepsQuietHours(t *testing.T) {
+	r, st := newTestRunner(t)
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, "<!doctype html><title>Tiny</title><h1>Invoices</h1>")
+	}))
+	defer site.Close()
+	script := "// ==Portal==\n// @name Tiny\n// @url " + site.URL + "/\n// ==/Portal==\npage.goto('/');\n"
+	add := func(name, window string) *store.Portal {
+		p := &store.Portal{Name: name, Script: script, Schedule: "24h", LoginWindow: window}
+		if err := st.CreatePortal(p); err != nil {
+			t.Fatal(err)
+		}
+		run, _ := st.StartRun(p.ID, "manual", time.Hour)
+		run.Status = store.RunSucceeded
+		st.FinishRun(run)
+		st.SetRunStart(run.ID, time.Now().Add(-25*time.Hour))
+		return p
+	}
+	office := add("office hours", "mon,tue,wed,thu,fri 08:00-20:00")
+	anytime := add("any time", "")
+
+	// A Monday more than a week ahead, so every time below is past the portals' due time.
+	loc := time.FixedZone("Berlin-ish", 3600)
+	d := time.Now().In(loc).AddDate(0, 0, 8)
+	for d.Weekday() != time.Monday {
+		d = d.AddDate(0, 0, 1)
+	}
+	monday := func(hour, min int) time.Time { return time.Date(d.Year(), d.Month(), d.Day(), hour, min, 0, 0, loc) }
+	s := &Scheduler{Runner: r, Location: loc}
+
+	scheduled := func(p *store.Portal) int {
+		runs, _ := st.Runs(p.ID, 10)
+		n := 0
+		for _, run := range runs {
+			if run.Trigger == "schedule" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := s.CheckNow(monday(3, 0).AddDate(0, 0, -2)); n != 1 { // Saturday 03:00
+		t.Fatalf("Saturday 3 a.m.: started %d runs, want 1 (the portal without a window)", n)
+	}
+	r.Wait()
+	if scheduled(office) != 0 || scheduled(anytime) != 1 {
+		t.Fatalf("Saturday 3 a.m.: office %d, any time %d scheduled runs", scheduled(office), scheduled(anytime))
+	}
+	anytime.Schedule = "" // out of the way: it would be due again by the fake Monday
+	if err := st.UpdatePortal(anytime); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.CheckNow(monday(7, 59)); n != 0 {
+		t.Fatalf("Monday 07:59: started %d runs", n)
+	}
+	// The same instant seen from UTC is 06:59 there; the window is read in the scheduler's zone.
+	if n := s.CheckNow(monday(8, 0).UTC()); n != 1 {
+		t.Fatalf("Monday 08:00: started %d runs, want 1", n)
+	}
+	r.Wait()
+	runs, _ := st.Runs(office.ID, 10)
+	if scheduled(office) != 1 || runs[0].Status != store.RunSucceeded {
+		t.Fatalf("office hours portal: %d scheduled runs, last %s %s", scheduled(office), runs[0].Status, runs[0].Error)
+	}
+}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -16,22 +17,24 @@ import (
 
 // portalView is a portal as the API shows it: never a secret, only whether one is set.
 type portalView struct {
-	ID           int64      `json:"id"`
-	Name         string     `json:"name"`
-	URL          string     `json:"url"`
-	Script       string     `json:"script"`
-	ScriptName   string     `json:"scriptName"`
-	Username     string     `json:"username"`
-	HasPassword  bool       `json:"hasPassword"`
-	Fields       []string   `json:"fields"`
-	StoredFields []string   `json:"storedFields"` // the other @fields that have a stored value (never the value)
-	TwoFA        twofaView  `json:"twofa"`
-	Recovery     int        `json:"recoveryCodes"` // how many are stored, never the codes
-	Schedule     string     `json:"schedule"`      // "" or a duration between runs, e.g. "24h"
-	NextRunAt    *time.Time `json:"nextRunAt"`     // when the schedule runs it next; null without one
-	LastRun      *runView   `json:"lastRun"`
-	InvoiceCount int        `json:"invoiceCount"`
-	CreatedAt    time.Time  `json:"createdAt"`
+	ID           int64       `json:"id"`
+	Name         string      `json:"name"`
+	URL          string      `json:"url"`
+	Script       string      `json:"script"`
+	ScriptName   string      `json:"scriptName"`
+	Username     string      `json:"username"`
+	HasPassword  bool        `json:"hasPassword"`
+	Fields       []string    `json:"fields"`
+	StoredFields []string    `json:"storedFields"` // the other @fields that have a stored value (never the value)
+	TwoFA        twofaView   `json:"twofa"`
+	Recovery     int         `json:"recoveryCodes"` // how many are stored, never the codes
+	Schedule     string      `json:"schedule"`      // "" or a duration between runs, e.g. "24h"
+	NextRunAt    *time.Time  `json:"nextRunAt"`     // when the schedule runs it next (inside the login window); null without one
+	LoginWindow  *windowView `json:"loginWindow"`   // when scheduled runs may start; null: at any time
+	TimeZone     string      `json:"timeZone"`      // the server's, in which the login window is read
+	LastRun      *runView    `json:"lastRun"`
+	InvoiceCount int         `json:"invoiceCount"`
+	CreatedAt    time.Time   `json:"createdAt"`
 }
 
 type twofaView struct {
@@ -77,10 +80,38 @@ func (s *Server) viewPortal(p *store.Portal, last *store.Run, invoices int) port
 		}
 	}
 	v.Schedule = p.Schedule
-	if next := runner.NextRun(p.Schedule, lastStart, time.Now()); !next.IsZero() {
+	w, _ := runner.ParseWindow(p.LoginWindow) // checked when saved
+	if !w.IsAlways() {
+		days, from, to := w.Parts()
+		v.LoginWindow = &windowView{days, from, to}
+	}
+	now := time.Now()
+	v.TimeZone = timeZone(now)
+	if next := runner.NextRunWithin(p.Schedule, w, lastStart, now); !next.IsZero() {
 		v.NextRunAt = &next
 	}
 	return v
+}
+
+// windowView is a login window: days ("mon" ... "sun") and hours ("08:00", "20:00").
+type windowView struct {
+	Days []string `json:"days"`
+	From string   `json:"from"`
+	To   string   `json:"to"`
+}
+
+// timeZone names the server's time zone for people: "CET (UTC+01:00)".
+func timeZone(now time.Time) string {
+	name, offset := now.Zone()
+	sign := "+"
+	if offset < 0 {
+		sign, offset = "-", -offset
+	}
+	utc := fmt.Sprintf("UTC%s%02d:%02d", sign, offset/3600, offset%3600/60)
+	if name == "" || name == "UTC" || strings.HasPrefix(name, "+") || strings.HasPrefix(name, "-") {
+		return utc
+	}
+	return name + " (" + utc + ")"
 }
 
 func (s *Server) listPortals(c echo.Context) error {
@@ -139,6 +170,9 @@ type portalBody struct {
 	Password *string           `json:"password"`
 	Fields   map[string]string `json:"fields"` // other @fields of the script; "" keeps a stored value
 	Schedule string            `json:"schedule"`
+	// LoginWindow limits scheduled runs to days and hours; null or no days: at any time.
+	LoginWindow *windowView `json:"loginWindow"`
+	window      runner.Window
 }
 
 // check validates a portal form; the script must at least have a readable header.
@@ -188,6 +222,13 @@ func (b *portalBody) check() error {
 	if _, err := runner.ParseSchedule(b.Schedule); err != nil {
 		return errBadRequest(err.Error())
 	}
+	if lw := b.LoginWindow; lw != nil {
+		w, err := runner.WindowFromParts(lw.Days, lw.From, lw.To)
+		if err != nil {
+			return errBadRequest(err.Error())
+		}
+		b.window = w
+	}
 	return nil
 }
 
@@ -199,7 +240,8 @@ func (s *Server) createPortal(c echo.Context) error {
 	if err := b.check(); err != nil {
 		return err
 	}
-	p := &store.Portal{Name: b.Name, Script: b.Script, URL: b.URL, Username: b.Username, Schedule: b.Schedule}
+	p := &store.Portal{Name: b.Name, Script: b.Script, URL: b.URL, Username: b.Username, Schedule: b.Schedule,
+		LoginWindow: b.window.String()}
 	if err := s.deps.Store.CreatePortal(p); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return errConflict("a portal named \"" + b.Name + "\" already exists")
@@ -229,6 +271,7 @@ func (s *Server) updatePortal(c echo.Context) error {
 		return err
 	}
 	p.Name, p.Script, p.URL, p.Username, p.Schedule = b.Name, b.Script, b.URL, b.Username, b.Schedule
+	p.LoginWindow = b.window.String()
 	if err := s.sealCredentials(p, b); err != nil {
 		return err
 	}

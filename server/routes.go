@@ -48,6 +48,10 @@ func (s *Server) routes() {
 	auth.GET("/runs/:id", s.getRun)
 	auth.GET("/runs/:id/artifacts/:name", s.getArtifact)
 
+	auth.GET("/settings/notifications", s.getNotifications)
+	auth.PUT("/settings/notifications", s.putNotifications)
+	auth.POST("/settings/notifications/test", s.postNotificationsTest)
+
 	auth.GET("/invoices", s.listInvoices)
 	auth.GET("/invoices/:id/file", s.getInvoiceFile)
 

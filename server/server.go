@@ -16,18 +16,20 @@ import (
 
 	"billhound/archive"
 	"billhound/credentials"
+	"billhound/notify"
 	"billhound/runner"
 	"billhound/store"
 )
 
 // Deps is what the server needs; main builds them.
 type Deps struct {
-	Store   *store.Store
-	Vault   *credentials.Vault
-	Runner  *runner.Runner
-	Archive *archive.Archive
-	UI      fs.FS // the built SPA (index.html at its root); nil serves a "not built" page
-	Logger  *slog.Logger
+	Store    *store.Store
+	Vault    *credentials.Vault
+	Runner   *runner.Runner
+	Archive  *archive.Archive
+	Notifier *notify.Notifier // sends notifications; its settings are edited through the API
+	UI       fs.FS            // the built SPA (index.html at its root); nil serves a "not built" page
+	Logger   *slog.Logger
 	// TrustedProxies may name the client in X-Forwarded-For; nobody else can.
 	TrustedProxies []netip.Prefix
 }
@@ -44,6 +46,9 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(d Deps) *Server {
+	if d.Notifier == nil && d.Vault != nil {
+		d.Notifier = &notify.Notifier{Store: d.Store, Box: d.Vault.Box, Logger: d.Logger}
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	has, err := d.Store.HasUsers()

@@ -130,6 +130,9 @@ var migrations = []string{
 	ALTER TABLE runs ADD COLUMN owner_instance TEXT NOT NULL DEFAULT '';
 	ALTER TABLE runs ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
 	CREATE INDEX runs_running ON runs(portal_id) WHERE status = 'running'`,
+	// 11: the portal's login window (quiet hours): weekdays and hours in which scheduled runs
+	// may start, like "mon,tue,wed,thu,fri 08:00-20:00"; "" = at any time.
+	`ALTER TABLE portals ADD COLUMN login_window TEXT NOT NULL DEFAULT ''`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

@@ -32,6 +32,7 @@ type Portal struct {
 	RecoverySealed []byte // one-time recovery codes, sealed; RecoveryCount says how many
 	RecoveryCount  int
 	Schedule       string // "" (runs only when asked) or a Go duration between runs, e.g. "24h"
+	LoginWindow    string // when scheduled runs may start, e.g. "mon,tue 08:00-20:00"; "" = always
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -106,7 +107,7 @@ func uniqueSlug(tx *gorm.DB, base string) (string, error) {
 }
 
 // UpdatePortal saves the editable fields of p (name, script, url, username, password, other
-// credential fields, schedule). The
+// credential fields, schedule, login window). The
 // slug stays, so archived files keep their folder.
 func (s *Store) UpdatePortal(p *Portal) error {
 	var n int64
@@ -116,7 +117,7 @@ func (s *Store) UpdatePortal(p *Portal) error {
 	if n > 0 {
 		return ErrConflict
 	}
-	res := s.db.Model(&Portal{ID: p.ID}).Select("name", "script", "url", "username", "password_sealed", "fields_sealed", "schedule", "updated_at").Updates(p)
+	res := s.db.Model(&Portal{ID: p.ID}).Select("name", "script", "url", "username", "password_sealed", "fields_sealed", "schedule", "login_window", "updated_at").Updates(p)
 	if res.Error != nil {
 		return conflict(res.Error)
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -21,6 +22,13 @@ var SealedColumns = []SealedColumn{
 	{"portals", "id", "fields_sealed"},
 	{"user_totp", "user_id", "sealed"},
 	{"user_totp", "user_id", "pending_sealed"},
+}
+
+// SealedSettings are settings rows (JSON objects) with a field holding a sealed value
+// (base64, as encoding/json writes []byte). Key rotation rewrites that field; it is named to
+// the reseal function as SealedColumn{Table: "settings", Key: <row key>, Column: <field>}.
+var SealedSettings = []SealedColumn{
+	{"settings", "notifications", "sealed"},
 }
 
 // HasSealedSecrets reports whether any row holds a sealed value.
@@ -66,7 +74,43 @@ func (s *Store) ResealSecrets(reseal func(c SealedColumn, id int64, sealed []byt
 				n++
 			}
 		}
+		for _, c := range SealedSettings {
+			done, err := resealSetting(tx, c, reseal)
+			if err != nil {
+				return err
+			}
+			n += done
+		}
 		return tx.Save(&Setting{Key: key, Value: value}).Error
 	})
 	return n, err
+}
+
+// resealSetting rewrites the sealed field of one settings row, if it has one.
+func resealSetting(tx *gorm.DB, c SealedColumn, reseal func(c SealedColumn, id int64, sealed []byte) ([]byte, error)) (int, error) {
+	var row Setting
+	err := tx.Where("key = ?", c.Key).Limit(1).Find(&row).Error
+	if err != nil || row.Value == "" {
+		return 0, err
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(row.Value), &obj); err != nil {
+		return 0, fmt.Errorf("setting %s is damaged: %w", c.Key, err)
+	}
+	var sealed []byte
+	if raw, ok := obj[c.Column]; !ok || json.Unmarshal(raw, &sealed) != nil || len(sealed) == 0 {
+		return 0, nil
+	}
+	fresh, err := reseal(c, 0, sealed)
+	if err != nil {
+		return 0, err
+	}
+	if obj[c.Column], err = json.Marshal(fresh); err != nil {
+		return 0, err
+	}
+	out, err := json.Marshal(obj)
+	if err != nil {
+		return 0, err
+	}
+	return 1, tx.Model(&Setting{}).Where("key = ?", c.Key).Update("value", string(out)).Error
 }

@@ -116,6 +116,12 @@ export const api = {
   },
   run: (id) => request('GET', `/runs/${id}`),
 
+  // notifications: secrets are write-only (an empty value keeps the stored one)
+  notificationSettings: () => request('GET', '/settings/notifications'),
+  saveNotificationSettings: (body) => request('PUT', '/settings/notifications', { json: body }),
+  /** Sends a test through every channel that is on (as saved): `{results: [{channel, ok, error}]}`. */
+  testNotifications: () => request('POST', '/settings/notifications/test'),
+
   // invoices
   invoices: (portal) => request('GET', '/invoices' + (portal ? `?portal=${encodeURIComponent(portal)}` : '')),
 };

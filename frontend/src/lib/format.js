@@ -216,3 +216,26 @@ export function fieldLabel(name) {
 export function isSecretField(name) {
   return /pass|pin|secret|token|key|otp|code/i.test(String(name));
 }
+
+/** The days of a login window, Monday first, with the names the API uses. */
+export const WEEKDAYS = [
+  { value: 'mon', label: 'Mon' },
+  { value: 'tue', label: 'Tue' },
+  { value: 'wed', label: 'Wed' },
+  { value: 'thu', label: 'Thu' },
+  { value: 'fri', label: 'Fri' },
+  { value: 'sat', label: 'Sat' },
+  { value: 'sun', label: 'Sun' },
+];
+
+/** A login window in words: "Mon–Fri 08:00–20:00", "Sat, Sun all day"; "" when there is none. */
+export function windowText(w) {
+  if (!w || !w.days?.length) return '';
+  const idx = w.days.map((d) => WEEKDAYS.findIndex((x) => x.value === d)).filter((i) => i >= 0).sort((a, b) => a - b);
+  const consecutive = idx.length > 2 && idx.every((v, i) => i === 0 || v === idx[i - 1] + 1);
+  const days = consecutive
+    ? `${WEEKDAYS[idx[0]].label}–${WEEKDAYS[idx[idx.length - 1]].label}`
+    : idx.map((i) => WEEKDAYS[i].label).join(', ');
+  const allDay = (w.from || '00:00') === '00:00' && ['24:00', '00:00', ''].includes(w.to || '');
+  return allDay ? `${days} all day` : `${days} ${w.from}–${w.to}`;
+}
