@@ -164,7 +164,7 @@ func TestSchedulerKeepsQuietHours(t *testing.T) {
 		if err := st.CreatePortal(p); err != nil {
 			t.Fatal(err)
 		}
-		run, _ := st.StartRun(p.ID, "manual", time.Hour)
+		run, _ := st.StartRun(p.ID, "manual")
 		run.Status = store.RunSucceeded
 		st.FinishRun(run)
 		st.SetRunStart(run.ID, time.Now().Add(-25*time.Hour))
