@@ -16,34 +16,38 @@ import (
 // as failed with a clear message, within the time limit plus a few seconds; this process (the
 // server) keeps working and its memory stays where it was.
 func TestHostileScripts(t *testing.T) {
-	const limit = 8 * time.Second
-	cases := []struct{ name, src, want string }{
+	// Generous limits: the crashes must come from memory and stack, not the clock, also on a
+	// busy machine; the one case about the clock has a short limit.
+	cases := []struct {
+		name, src, want string
+		limit           time.Duration
+	}{
 		// The issue's own example: nesting 3e6 arrays deep runs out of memory or stack first,
 		// depending on the machine; either way the message says which.
 		{"stack overflow in a built-in", `let a = [1]; for (let i = 0; i < 3e6; i++) a = [a]; a.flat(Infinity);`,
-			"stack overflow|more than 512 MB"},
+			"stack overflow|more than 512 MB", time.Minute},
 		{"huge string", `let s = "x".repeat(2**30); s = s + s; log(s.length);`,
-			"the script used more than 512 MB of memory and was stopped"},
-		{"growing array", `const a = []; for (;;) a.push({i: a.length, s: "xxxxxxxxxxxxxxxxxxxxxxxx" + a.length});`,
-			"the script used more than 512 MB of memory and was stopped"},
+			"the script used more than 512 MB of memory and was stopped", time.Minute},
+		{"growing array", `const a = []; for (;;) a.push({i: a.length, s: "x".repeat(1 << 16) + a.length});`,
+			"the script used more than 512 MB of memory and was stopped", time.Minute},
 		{"stringify ignores interrupts", `let a = [1]; for (let i = 0; i < 40; i++) a = [a, a]; JSON.stringify(a);`,
-			"the script ran longer than its 8s limit"},
+			"the script ran longer than its 5s limit", 5 * time.Second},
 		{"sort comparator recursion", `function f(n) { return [n, n + 1].sort(() => f(n + 1)); } f(0);`,
-			"maximum call stack size exceeded"},
+			"maximum call stack size exceeded", time.Minute},
 	}
 	before := residentMB(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var took time.Duration
-			_, err := runScript(t, tc.src, runOpts{timeout: limit, took: &took})
+			_, err := runScript(t, tc.src, runOpts{timeout: tc.limit, took: &took})
 			if err == nil {
 				t.Fatal("the run succeeded")
 			}
 			if !regexp.MustCompile(tc.want).MatchString(err.Error()) {
 				t.Errorf("error %q does not contain %q", err, tc.want)
 			}
-			if took > limit+5*time.Second {
-				t.Errorf("the run took %s, limit %s", took, limit)
+			if took > tc.limit+5*time.Second {
+				t.Errorf("the run took %s, limit %s", took, tc.limit)
 			}
 		})
 	}
