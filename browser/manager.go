@@ -69,6 +69,20 @@ type ContextOptions struct {
 	UserAgent      string // empty = Chromium's own
 	ViewportWidth  int    // 0 = 1280
 	ViewportHeight int    // 0 = 800
+	// StorageState is a storage state (cookies and local storage, Playwright's JSON) kept from
+	// an earlier context; the new context starts from it. Invalid JSON gives ErrBadStorageState.
+	StorageState []byte
+}
+
+func (opt ContextOptions) viewport() *playwright.Size {
+	w, h := opt.ViewportWidth, opt.ViewportHeight
+	if w <= 0 {
+		w = 1280
+	}
+	if h <= 0 {
+		h = 800
+	}
+	return &playwright.Size{Width: w, Height: h}
 }
 
 // ErrClosed is returned by NewContext after Close.
@@ -103,20 +117,18 @@ func New(opt Options) *Manager {
 // shared Chromium, launching the driver and Chromium first if they are not running. The caller
 // closes the context when the run ends; that is what lets the idle timer close Chromium.
 func (m *Manager) NewContext(ctx context.Context, opt ContextOptions) (playwright.BrowserContext, error) {
+	state, err := parseStorageState(opt.StorageState)
+	if err != nil {
+		return nil, err
+	}
 	inst, err := m.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	w, h := opt.ViewportWidth, opt.ViewportHeight
-	if w <= 0 {
-		w = 1280
-	}
-	if h <= 0 {
-		h = 800
-	}
 	o := playwright.BrowserNewContextOptions{
 		AcceptDownloads: playwright.Bool(true),
-		Viewport:        &playwright.Size{Width: w, Height: h},
+		Viewport:        opt.viewport(),
+		StorageState:    state,
 	}
 	if opt.BaseURL != "" {
 		o.BaseURL = playwright.String(opt.BaseURL)

@@ -121,6 +121,14 @@ var migrations = []string{
 		failures INTEGER NOT NULL DEFAULT 0
 	);
 	CREATE INDEX sessions_user ON sessions(user_id)`,
+	// 10: a portal's kept browser session (cookies and local storage, sealed) and when it was
+	// kept. sealed is NULL for a portal with a persistent browser profile: the profile on disk
+	// is its session, the row only says since when it is kept.
+	`CREATE TABLE portal_sessions (
+		portal_id INTEGER PRIMARY KEY REFERENCES portals(id) ON DELETE CASCADE,
+		sealed BLOB,
+		kept_at DATETIME NOT NULL
+	)`,
 }
 
 // SchemaVersion is the version a fully migrated database has.
