@@ -74,11 +74,11 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 	// ends a slow script, with its clear message, and cleanup still has a live browser.
 	ctx, cancel := context.WithTimeout(ctx, r.Timeout+30*time.Second)
 	defer cancel()
-	bc, err := r.Browser.NewContext(ctx, browser.ContextOptions{BaseURL: url})
+	bc, err := r.openContext(ctx, h, header, browser.ContextOptions{BaseURL: url})
 	if err != nil {
 		return err
 	}
-	defer bc.Close()
+	defer r.closeContext(h, bc)
 	page, err := bc.NewPage()
 	if err != nil {
 		return fmt.Errorf("open a browser page: %w", err)
@@ -94,8 +94,10 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 	})
 	if err != nil {
 		h.keepFailurePage(page)
+		return err
 	}
-	return err
+	r.keepSession(h, bc)
+	return nil
 }
 
 // keepFailurePage saves what the browser showed when the run failed: that is what a user
