@@ -72,4 +72,3 @@ func deviceCookieOf(b *browser, f *fixture) string {
 	}
 	return ""
 }
-
