@@ -16,6 +16,7 @@ import (
 
 	"billhound/archive"
 	"billhound/credentials"
+	"billhound/runner"
 	"billhound/scripts/portals"
 	"billhound/secrets"
 	"billhound/store"
@@ -32,7 +33,10 @@ func testServer(t *testing.T) (*httptest.Server, *store.Store, string) {
 	}
 	t.Cleanup(func() { st.Close() })
 	box, _ := secrets.NewBox(bytes.Repeat([]byte{1}, 32))
-	s := New(Deps{Store: st, Vault: &credentials.Vault{Store: st, Box: box}, Archive: &archive.Archive{Root: dir},
+	vault := &credentials.Vault{Store: st, Box: box}
+	// A runner without a browser: enough for what the API does besides starting runs.
+	r := &runner.Runner{Store: st, Vault: vault, Profiles: filepath.Join(dir, "profiles")}
+	s := New(Deps{Store: st, Vault: vault, Runner: r, Archive: &archive.Archive{Root: dir},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
