@@ -76,6 +76,20 @@ type ContextOptions struct {
 	// through it. Give each run its own (netpolicy.Policy.ForRun). nil: the default rules
 	// (http and https only), never no rules.
 	Policy *netpolicy.Policy
+	// StorageState is a storage state (cookies and local storage, Playwright's JSON) kept from
+	// an earlier context; the new context starts from it. Invalid JSON gives ErrBadStorageState.
+	StorageState []byte
+}
+
+func (opt ContextOptions) viewport() *playwright.Size {
+	w, h := opt.ViewportWidth, opt.ViewportHeight
+	if w <= 0 {
+		w = 1280
+	}
+	if h <= 0 {
+		h = 800
+	}
+	return &playwright.Size{Width: w, Height: h}
 }
 
 // ErrClosed is returned by NewContext after Close.
@@ -110,20 +124,18 @@ func New(opt Options) *Manager {
 // shared Chromium, launching the driver and Chromium first if they are not running. The caller
 // closes the context when the run ends; that is what lets the idle timer close Chromium.
 func (m *Manager) NewContext(ctx context.Context, opt ContextOptions) (playwright.BrowserContext, error) {
+	state, err := parseStorageState(opt.StorageState)
+	if err != nil {
+		return nil, err
+	}
 	inst, err := m.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	w, h := opt.ViewportWidth, opt.ViewportHeight
-	if w <= 0 {
-		w = 1280
-	}
-	if h <= 0 {
-		h = 800
-	}
 	o := playwright.BrowserNewContextOptions{
 		AcceptDownloads: playwright.Bool(true),
-		Viewport:        &playwright.Size{Width: w, Height: h},
+		Viewport:        opt.viewport(),
+		StorageState:    state,
 		// A service worker's requests could bypass the context's route; portals work without.
 		ServiceWorkers: playwright.ServiceWorkerPolicyBlock,
 	}

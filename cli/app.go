@@ -85,6 +85,7 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 		Engine: scripts.NewEngine(scripts.EngineOptions{DefaultTimeout: cfg.RunTimeout, Logger: log,
 			MaxDownload: cfg.MaxDownload, TempDir: tempDir(cfg, log), MemoryLimit: cfg.ScriptMemory}),
 		Artifacts: filepath.Join(cfg.DataDir, "runs"),
+		Profiles:  filepath.Join(cfg.DataDir, "profiles"),
 		Timeout:   cfg.RunTimeout,
 		Logger:    log,
 		// The configured address even without a server in this process (`billhound run`):

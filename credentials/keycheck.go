@@ -129,6 +129,7 @@ func purposeOf(c store.SealedColumn, id int64) (string, error) {
 		"portals.fields_sealed":    fieldsPurpose,
 		"user_totp.sealed":         accountTOTPPurpose,
 		"user_totp.pending_sealed": accountPendingPurpose,
+		"portal_sessions.sealed":   sessionPurpose,
 		"settings.sealed":          func(int64) string { return "settings/" + c.Key },
 	}
 	p, ok := purposes[c.Table+"."+c.Column]

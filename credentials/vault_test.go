@@ -74,3 +74,53 @@ func TestVaultSealsBoundToThePortal(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptSessionSealed: a kept browser session is sealed in the store (its cookie is not in the
+// database file), opens again for its own portal only, and an unreadable one is an error the
+// runner can recover from.
+func TestKeptSessionSealed(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "billhound.db")
+	st, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	box, _ := secrets.NewBox(bytes.Repeat([]byte{9}, secrets.KeySize))
+	v := &Vault{Store: st, Box: box}
+	a := &store.Portal{Name: "a", Script: "x"}
+	b := &store.Portal{Name: "b", Script: "x"}
+	st.CreatePortal(a)
+	st.CreatePortal(b)
+	state := []byte(`{"cookies":[{"name":"sid","value":"cookie-value-that-signs-in-0123456789"}],"origins":[]}`)
+	now := time.Now().Truncate(time.Second)
+	if err := v.KeepSession(a.ID, state, now); err != nil {
+		t.Fatal(err)
+	}
+	got, at, ok, err := v.Session(a.ID)
+	if err != nil || !ok || !bytes.Equal(got, state) || !at.Equal(now) {
+		t.Fatalf("Session = %q %v %v %v", got, at, ok, err)
+	}
+	if _, _, ok, err := v.Session(b.ID); ok || err != nil {
+		t.Fatalf("portal b has no session: %v %v", ok, err)
+	}
+	st.Close()
+	for _, f := range []string{db, db + "-wal"} {
+		raw, _ := os.ReadFile(f)
+		if bytes.Contains(raw, []byte("cookie-value-that-signs-in")) {
+			t.Fatalf("the session cookie is readable in %s", f)
+		}
+	}
+	st, _ = store.Open(db)
+	defer st.Close()
+	v.Store = st
+	// Moved to another portal's row, the sealed bytes do not open.
+	k, _ := st.KeptSession(a.ID)
+	st.KeepSession(b.ID, k.Sealed, now)
+	if _, _, ok, err := v.Session(b.ID); ok || err == nil {
+		t.Fatalf("a copied session opened for another portal: %v %v", ok, err)
+	}
+	if err := v.KeepSession(a.ID, nil, now); err == nil {
+		t.Fatal("an empty state was kept")
+	}
+}

@@ -73,7 +73,7 @@ func (p *Portal) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := p.newSessionLocked(w, r)
-	if a.secret == "" {
+	if a.secret == "" || p.rememberedLocked(r, a.username) {
 		s.user = a.username
 		p.mu.Unlock()
 		http.Redirect(w, r, next, http.StatusSeeOther)
@@ -128,6 +128,9 @@ func (p *Portal) handleCode(w http.ResponseWriter, r *http.Request) {
 	p.secondFactor(w, r, "code", "Two-factor authentication", func(a *account) string {
 		switch p.checkCodeLocked(a, a.secret, code) {
 		case codeOK:
+			if r.PostFormValue("remember") != "" {
+				p.rememberDeviceLocked(w, a.username)
+			}
 			return ""
 		case codeReused:
 			return msgReusedCode

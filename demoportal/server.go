@@ -55,6 +55,7 @@ type Portal struct {
 	mu       sync.Mutex // guards accounts, their state and sessions
 	accounts map[string]*account
 	sessions map[string]*session
+	devices  map[string]*device // device cookie -> the browser remembered for a user
 }
 
 // account is an Account plus what the portal learns while running.
@@ -73,6 +74,7 @@ func New(opt Options) *Portal {
 		now:      opt.Now,
 		accounts: map[string]*account{},
 		sessions: map[string]*session{},
+		devices:  map[string]*device{},
 	}
 	if p.name == "" {
 		p.name = DefaultName

@@ -154,14 +154,25 @@ func TestScreenshotToArchive(t *testing.T) {
 		}
 	}
 
-	// Second run right after: logs in again (a later time step, never the same code) and adds nothing.
+	// Second run right after: starts from the session the first one kept, needs no code, adds nothing.
 	second := in.startRun(p.ID)
 	if second.Status != "succeeded" || second.NewCount != 0 || second.KnownCount != len(listed) {
 		t.Fatalf("second run: %s new=%d known=%d err=%q\n%s", second.Status, second.NewCount, second.KnownCount, second.Error, second.logText())
 	}
-	s1, s2 := stepInLog.FindStringSubmatch(first.logText()), stepInLog.FindStringSubmatch(second.logText())
-	if s1 == nil || s2 == nil || s1[1] >= s2[1] {
-		t.Fatalf("2FA steps of the two runs: %v, %v", s1, s2)
+	if log := second.logText(); !strings.Contains(log, "session restored") || stepInLog.MatchString(log) {
+		t.Fatalf("the second run did not start signed in from the kept session:\n%s", log)
+	}
+	// With the session forgotten, the third logs in again: a later time step, never the same code.
+	if code := in.call("DELETE", fmt.Sprintf("/api/portals/%d/session", p.ID), nil, nil); code != 204 {
+		t.Fatalf("forget the session: %d", code)
+	}
+	third := in.startRun(p.ID)
+	if third.Status != "succeeded" || third.NewCount != 0 {
+		t.Fatalf("third run: %s new=%d err=%q\n%s", third.Status, third.NewCount, third.Error, third.logText())
+	}
+	s1, s3 := stepInLog.FindStringSubmatch(first.logText()), stepInLog.FindStringSubmatch(third.logText())
+	if s1 == nil || s3 == nil || s1[1] >= s3[1] {
+		t.Fatalf("2FA steps of the first and third runs: %v, %v", s1, s3)
 	}
 
 	// The command line works on the same data beside the running server.

@@ -112,6 +112,27 @@ func TestWebUIUserStory(t *testing.T) {
 		t.Fatalf("run status %q\n%s", st, logText)
 	}
 
+	// 4b. The run kept its browser session: the portal page says since when, and Forget drops it.
+	must(page.Locator("a", playwright.PageLocatorOptions{HasText: "Back to portal"}).Click())
+	must(page.Locator("[data-testid=session-kept]").WaitFor())
+	keptText, err := page.Locator("[data-testid=session-kept]").InnerText()
+	must(err)
+	if !regexp.MustCompile(`^Session kept since \S.*\d`).MatchString(keptText) {
+		t.Fatalf("the portal page says %q about the session", keptText)
+	}
+	snap(t, page, "04b-session-kept")
+	must(page.Locator("#session-forget").Click())
+	must(page.Locator("[data-testid=portal-session]", playwright.PageLocatorOptions{HasText: "none kept"}).WaitFor())
+	var after struct {
+		SessionKeptAt *string `json:"sessionKeptAt"`
+	}
+	apiRes, err := page.Request().Get(in.base + "/api/portals/1") // the browser's own sign-in cookie
+	must(err)
+	must(apiRes.JSON(&after))
+	if after.SessionKeptAt != nil {
+		t.Fatalf("the API still has a kept session after Forget: %v", *after.SessionKeptAt)
+	}
+
 	// 5. The archive lists the invoices the portal lists, with download links.
 	listed := demo.invoices()
 	must(page.Locator("#nav-archive").Click())

@@ -80,11 +80,11 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 	// One policy for the run's browser context and its bindings: every refusal is a log line,
 	// and what the browser refused on its own fails the script's next call.
 	pol := r.Policy.ForRun(func(target, reason string) { h.Log("warn", "blocked: "+target+" ("+reason+")") })
-	bc, err := r.Browser.NewContext(ctx, browser.ContextOptions{BaseURL: url, Policy: pol})
+	bc, err := r.openContext(ctx, h, header, browser.ContextOptions{BaseURL: url, Policy: pol})
 	if err != nil {
 		return err
 	}
-	defer bc.Close()
+	defer r.closeContext(h, bc)
 	page, err := bc.NewPage()
 	if err != nil {
 		return fmt.Errorf("open a browser page: %w", err)
@@ -100,8 +100,10 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 	})
 	if err != nil {
 		h.keepFailurePage(page)
+		return err
 	}
-	return err
+	r.keepSession(h, bc)
+	return nil
 }
 
 // keepFailurePage saves what the browser showed when the run failed: that is what a user

@@ -27,6 +27,8 @@ type runHost struct {
 	portal *store.Portal
 	red    *redact.Redactor
 	since  *time.Time
+	// session is what the run's browser started from, and whether the script forgot it (under mu)
+	session runSession
 
 	creds map[string]string
 	key   *twofa.Key

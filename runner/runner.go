@@ -1,5 +1,5 @@
-// Package runner carries out a run: it opens the portal's secrets, gives the script a fresh
-// browser context, files what the script downloads, and writes the run's log, outcome and
+// Package runner carries out a run: it opens the portal's secrets, gives the script a browser
+// context (started from the portal's kept session), files what the script downloads, and writes the run's log, outcome and
 // failure artifacts. The server starts runs in the background; the CLI waits for one.
 package runner
 
@@ -36,6 +36,7 @@ type Runner struct {
 	Browser   *browser.Manager
 	Engine    *scripts.Engine
 	Artifacts string            // folder of run artifacts: <Artifacts>/<run id>/<name>
+	Profiles  string            // folder of persistent browser profiles (@profile persistent): <Profiles>/<portal id>
 	Timeout   time.Duration     // a run's time limit
 	Policy    *netpolicy.Policy // what scripts may reach (billhound's own address added); nil = http(s) only
 	Logger    *slog.Logger

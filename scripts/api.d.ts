@@ -90,9 +90,17 @@ interface Console {
   error(...args: any[]): void;
 }
 
+/** Addition: after a successful run billhound keeps the browser's cookies and local storage (sealed like a password) and starts the next run from them, so a portal that remembers the device does not ask for a login or a code again. A kept session that no longer works simply leads to a normal login. */
+interface Session {
+  /** True when this run's browser started from a kept session (or a kept @profile persistent profile). */
+  readonly restored: boolean;
+  /** Drop the kept session now and keep none after this run: the next run logs in from scratch. */
+  forget(): void;
+}
+
 /** Heuristics that need no selectors. */
 interface Auto {
-  /** Log in the way a password manager fills forms: username/email and password (also on two successive pages), then a one-time code via totp() if one is asked for. Throws with a screenshot when it cannot tell. */
+  /** Log in the way a password manager fills forms: username/email and password (also on two successive pages), then a one-time code via totp() if one is asked for. Returns at once when the page shows no login form (already signed in, e.g. from a kept session). Throws with a screenshot when it cannot tell. */
   login(opts?: LoginOptions): void;
 }
 
@@ -168,6 +176,8 @@ declare const portal: Readonly<PortalInfo>;
 declare const console: Console;
 /** Heuristics that need no selectors. */
 declare const auto: Auto;
+/** Addition: the browser session billhound keeps for this portal between runs. */
+declare const session: Session;
 /** The current code for this portal's TOTP secret; replay-safe (waits for a fresh time step when needed). Throws if the portal has no secret. */
 declare function totp(): string;
 /** Save an invoice: click a selector or Element and capture the download, or fetch a URL (absolute, or relative to the page: start it with /, ./ or ../) with the browser's cookies. An HTML answer (a login page) is refused: save HTML receipts with page.goto() and savePage(). */

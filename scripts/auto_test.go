@@ -1,6 +1,7 @@
 package scripts
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -43,6 +44,30 @@ eq(page.text("#welcome"), "Welcome", "logged in");
 `, runOpts{base: site.URL})
 	})
 
+	t.Run("already signed in", func(t *testing.T) {
+		t.Parallel()
+		site := newSite(t)
+		h := newHost()
+		mustRun(t, `page.goto("/empty");
+const t0 = Date.now();
+auto.login();
+log("auto.login took " + (Date.now() - t0) + " ms");
+`, runOpts{base: site.URL, host: h})
+		var took int
+		for _, l := range h.logs {
+			fmt.Sscanf(l, "info: auto.login took %d ms", &took)
+		}
+		if took == 0 || took > 2000 {
+			t.Errorf("auto.login on a page without a login form took %d ms; it should return at once", took)
+		}
+		if want := "info: auto.login: no login form: already signed in on " + site.URL + "/empty"; !strings.Contains(h.logText(), want) {
+			t.Errorf("log %q\nwant the line %q", h.logText(), want)
+		}
+		if len(site.posts) != 0 || h.codes != 0 {
+			t.Errorf("posted %v and asked %d codes; want nothing", site.posts, h.codes)
+		}
+	})
+
 	failures := []struct {
 		name, src, want string
 		host            func(*fakeHost)
@@ -56,8 +81,6 @@ eq(page.text("#welcome"), "Welcome", "logged in");
 		{"no secret", `auto.login({url: "/login"});`,
 			`the portal asks for a one-time code, but totp() failed: this portal has no TOTP secret; add one on the portal's 2FA tab on %s/2fa; screenshot 01-auto-login.png`,
 			func(h *fakeHost) { h.code = "" }},
-		{"no form", `auto.login({url: "/empty"});`,
-			`found no username, password or one-time code field on %s/empty; screenshot 01-auto-login.png`, nil},
 	}
 	for _, tc := range failures {
 		t.Run(tc.name, func(t *testing.T) {

@@ -50,7 +50,8 @@ func marked(what string) string { return "[" + autoMark + "=" + what + "]" }
 //     totp() (together with username and password when they are on the same page);
 //   - a password field: fill the username (if its field is there) and the password;
 //   - a username field alone (first page of a two-step login): fill it;
-//   - nothing left after at least one submit: logged in.
+//   - nothing left after at least one submit: logged in;
+//   - no field at all on the first page: already signed in (a kept session); returns at once.
 //
 // A password is submitted once and a code twice at most (the second time with the next code),
 // so a wrong password cannot lock the account; then it throws, quoting the portal's message.
@@ -77,12 +78,13 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 
 	var userSent, passSent, codeSent int
 	for step := 0; step < 8; step++ {
-		// The first page may still be rendering its form; later pages are given a moment too.
-		settle := 2 * time.Second
+		var f scan
+		var err error
 		if step == 0 {
-			settle = 3 * time.Second
+			f, err = a.firstLook(c)
+		} else {
+			f, err = a.scan(c, 2*time.Second) // the page a submit led to may still be rendering
 		}
-		f, err := a.scan(c, settle)
 		if err != nil {
 			return err
 		}
@@ -142,7 +144,9 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 			}
 		default: // nothing to fill (a stray email field after the password step does not count)
 			if userSent+passSent+codeSent == 0 {
-				return a.fail(c, "found no username, password or one-time code field", f)
+				// A kept session (or a remembered device) can land the run on a signed-in page.
+				a.s.host.Log("info", "auto.login: no login form: already signed in on "+s.page.URL())
+				return nil
 			}
 			a.note("no login or code field left: logged in")
 			return nil
@@ -154,6 +158,21 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 // note writes what auto.login saw and did to the run log (never a value).
 func (a *autoAPI) note(what string) {
 	a.s.host.Log("info", "auto.login: "+what+" on "+a.s.page.URL())
+}
+
+// firstLook scans the page the login starts on. A page without any field gets one more look
+// once the network has been quiet for a moment (forms rendered by JavaScript after the load
+// event) and no more: a page that is signed in already must not cost seconds of waiting.
+func (a *autoAPI) firstLook(c *call) (scan, error) {
+	s := a.s
+	f, err := a.scan(c, 0)
+	if err != nil || f.any() {
+		return f, err
+	}
+	_ = await0(s, func() error {
+		return s.page.WaitForLoadState(playwright.PageWaitForLoadStateOptions{State: playwright.LoadStateNetworkidle, Timeout: ms(s.budget(3 * time.Second))})
+	})
+	return a.scan(c, 0)
 }
 
 // scan runs auto_scan.js, retrying for up to settle while it finds nothing (forms rendered by

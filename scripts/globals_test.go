@@ -89,3 +89,21 @@ func TestHostErrorUnwraps(t *testing.T) {
 		t.Fatalf("err = %v, unwrap = %v", err, errors.Unwrap(err))
 	}
 }
+
+// TestSession: session.restored says how the run began (and stays so after forget());
+// session.forget() reaches the host.
+func TestSession(t *testing.T) {
+	for _, restored := range []bool{true, false} {
+		h := newHost()
+		h.restored = restored
+		mustRun(t, asserts+`
+eq(session.restored, `+map[bool]string{true: "true", false: "false"}[restored]+`, "session.restored");
+eq(typeof session.forget, "function", "session.forget is a method");
+session.forget();
+eq(session.restored, `+map[bool]string{true: "true", false: "false"}[restored]+`, "session.restored after forget");
+`, runOpts{host: h})
+		if h.forgets != 1 {
+			t.Errorf("restored=%v: ForgetSession called %d times, want 1", restored, h.forgets)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 //	// @twofa    totp                 (none | totp | optional | manual)
 //	// @fields   username password
 //	// @version  1
+//	// @profile  persistent          (optional: keep a whole browser profile for this portal)
 //	// ==/Portal==
 type Header struct {
 	Name    string            // required
@@ -22,8 +23,13 @@ type Header struct {
 	TwoFA   string            // "none" (default), "totp", "optional" or "manual"
 	Fields  []string          // credential fields the UI asks for; default username, password
 	Version string            // as written, e.g. "1"
+	Profile string            // "" (a fresh context, started from the kept session) or "persistent"
 	Extra   map[string]string // other @keys, kept for the UI (e.g. @description, @author)
 }
+
+// ProfilePersistent is the @profile value for a browser profile kept on disk between runs, for
+// portals that recognise the device by more than its cookies.
+const ProfilePersistent = "persistent"
 
 // TwoFA modes.
 const (
@@ -106,7 +112,7 @@ func ParseHeader(src string) (Header, error) {
 		}
 		seen[key] = n
 		switch key {
-		case "twofa", "fields", "version":
+		case "twofa", "fields", "version", "profile":
 			val = strings.TrimSpace(trailingNote.ReplaceAllString(val, ""))
 		}
 		if val == "" {
@@ -143,6 +149,12 @@ func ParseHeader(src string) (Header, error) {
 			h.Fields = fields
 		case "version":
 			h.Version = val
+		case "profile":
+			if v := strings.ToLower(val); v == ProfilePersistent {
+				h.Profile = v
+			} else {
+				return h, &HeaderError{Line: n, Msg: fmt.Sprintf("@profile can only be persistent (or left out), not %q", val)}
+			}
 		default:
 			if h.Extra == nil {
 				h.Extra = map[string]string{}

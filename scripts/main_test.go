@@ -40,6 +40,8 @@ type fakeHost struct {
 	saved     []Document
 	logs      []string // "level: message"
 	artifacts map[string][]byte
+	restored  bool // what SessionRestored says
+	forgets   int  // how often ForgetSession was called
 }
 
 func newHost() *fakeHost {
@@ -104,6 +106,15 @@ func (h *fakeHost) Artifact(name string, data []byte) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.artifacts[name] = data
+	return nil
+}
+
+func (h *fakeHost) SessionRestored() bool { return h.restored }
+
+func (h *fakeHost) ForgetSession() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.forgets++
 	return nil
 }
 

@@ -72,6 +72,7 @@ var api = []iface{
 			{Go: "Portal", Value: true, TS: ": Readonly<PortalInfo>", Doc: "Addition: the portal being run (name and URL)."},
 			{Go: "Console", Value: true, TS: ": Console", Doc: "Lines in the run log, like the browser's console."},
 			{Go: "Auto", Value: true, TS: ": Auto", Doc: "Heuristics that need no selectors."},
+			{Go: "Session", Value: true, TS: ": Session", Doc: "Addition: the browser session billhound keeps for this portal between runs."},
 			{Go: "TOTP", TS: "(): string", Doc: "The current code for this portal's TOTP secret; replay-safe (waits for a fresh time step when needed). Throws if the portal has no secret."},
 			{Go: "Download", TS: "(target: string | Element, meta?: Meta): SaveResult", Doc: "Save an invoice: click a selector or Element and capture the download, or fetch a URL (absolute, or relative to the page: start it with /, ./ or ../) with the browser's cookies. An HTML answer (a login page) is refused: save HTML receipts with page.goto() and savePage()."},
 			{Go: "SavePage", TS: "(meta?: Meta): SaveResult", Doc: "Save the current page printed to PDF (for HTML receipts)."},
@@ -140,10 +141,18 @@ var api = []iface{
 		},
 	},
 	{
+		Name: "Session", Go: reflect.TypeFor[*sessionAPI](),
+		Doc: "Addition: after a successful run billhound keeps the browser's cookies and local storage (sealed like a password) and starts the next run from them, so a portal that remembers the device does not ask for a login or a code again. A kept session that no longer works simply leads to a normal login.",
+		Members: []member{
+			{Go: "Restored", Value: true, TS: ": boolean", Doc: "True when this run's browser started from a kept session (or a kept @profile persistent profile)."},
+			{Go: "Forget", TS: "(): void", Doc: "Drop the kept session now and keep none after this run: the next run logs in from scratch."},
+		},
+	},
+	{
 		Name: "Auto", Go: reflect.TypeFor[*autoAPI](),
 		Doc: "Heuristics that need no selectors.",
 		Members: []member{
-			{Go: "Login", TS: "(opts?: LoginOptions): void", Doc: "Log in the way a password manager fills forms: username/email and password (also on two successive pages), then a one-time code via totp() if one is asked for. Throws with a screenshot when it cannot tell."},
+			{Go: "Login", TS: "(opts?: LoginOptions): void", Doc: "Log in the way a password manager fills forms: username/email and password (also on two successive pages), then a one-time code via totp() if one is asked for. Returns at once when the page shows no login form (already signed in, e.g. from a kept session). Throws with a screenshot when it cannot tell."},
 		},
 	},
 }

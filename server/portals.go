@@ -34,7 +34,10 @@ type portalView struct {
 	TimeZone     string      `json:"timeZone"`      // the server's, in which the login window is read
 	LastRun      *runView    `json:"lastRun"`
 	InvoiceCount int         `json:"invoiceCount"`
-	CreatedAt    time.Time   `json:"createdAt"`
+	// SessionKeptAt is since when the portal's browser session is kept for the next run (null:
+	// the next run logs in from scratch). The session itself never leaves the server.
+	SessionKeptAt *time.Time `json:"sessionKeptAt"`
+	CreatedAt     time.Time  `json:"createdAt"`
 }
 
 type twofaView struct {
@@ -78,6 +81,9 @@ func (s *Server) viewPortal(p *store.Portal, last *store.Run, invoices int) port
 				v.StoredFields = append(v.StoredFields, f)
 			}
 		}
+	}
+	if at, err := s.deps.Store.SessionKeptAt(p.ID); err == nil {
+		v.SessionKeptAt = at
 	}
 	v.Schedule = p.Schedule
 	w, _ := runner.ParseWindow(p.LoginWindow) // checked when saved
@@ -270,6 +276,12 @@ func (s *Server) updatePortal(c echo.Context) error {
 	if err := b.check(); err != nil {
 		return err
 	}
+	// A session kept for another account or site must not sign the next run in.
+	if p.Username != b.Username || p.URL != b.URL {
+		if err := s.forgetSession(p.ID); err != nil {
+			return err
+		}
+	}
 	p.Name, p.Script, p.URL, p.Username, p.Schedule = b.Name, b.Script, b.URL, b.Username, b.Schedule
 	p.LoginWindow = b.window.String()
 	if err := s.sealCredentials(p, b); err != nil {
@@ -321,7 +333,30 @@ func (s *Server) deletePortal(c echo.Context) error {
 	if err := s.deps.Store.DeletePortal(p.ID); err != nil {
 		return err
 	}
+	if err := s.deps.Runner.RemoveProfile(p.ID); err != nil {
+		s.deps.Logger.Warn("cannot remove a deleted portal's browser profile", "portal", p.ID, "err", err)
+	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// deleteSession forgets the portal's kept browser session: its next run logs in from scratch.
+func (s *Server) deleteSession(c echo.Context) error {
+	p, err := s.portalParam(c)
+	if err != nil {
+		return err
+	}
+	if err := s.forgetSession(p.ID); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) forgetSession(portalID int64) error {
+	err := s.deps.Runner.ForgetSession(portalID)
+	if errors.Is(err, runner.ErrRunning) {
+		return errConflict(err.Error())
+	}
+	return err
 }
 
 func (s *Server) listBundledScripts(c echo.Context) error {

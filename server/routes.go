@@ -42,6 +42,7 @@ func (s *Server) routes() {
 	auth.PUT("/portals/:id/recovery-codes", s.putRecoveryCodes)
 	auth.POST("/portals/:id/recovery-codes/reveal", s.revealRecoveryCodes)
 	auth.DELETE("/portals/:id/recovery-codes", s.deleteRecoveryCodes)
+	auth.DELETE("/portals/:id/session", s.deleteSession)
 
 	auth.POST("/portals/:id/runs", s.startRun)
 	auth.GET("/runs", s.listRuns)

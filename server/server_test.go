@@ -17,6 +17,7 @@ import (
 
 	"billhound/archive"
 	"billhound/credentials"
+	"billhound/runner"
 	"billhound/scripts/portals"
 	"billhound/secrets"
 	"billhound/store"
@@ -39,7 +40,10 @@ func testServerWith(t *testing.T, edit func(*Deps)) (*httptest.Server, *store.St
 	}
 	t.Cleanup(func() { st.Close() })
 	box, _ := secrets.NewBox(bytes.Repeat([]byte{1}, 32))
-	d := Deps{Store: st, Vault: &credentials.Vault{Store: st, Box: box}, Archive: &archive.Archive{Root: dir},
+	vault := &credentials.Vault{Store: st, Box: box}
+	// A runner without a browser: enough for what the API does besides starting runs.
+	r := &runner.Runner{Store: st, Vault: vault, Profiles: filepath.Join(dir, "profiles")}
+	d := Deps{Store: st, Vault: vault, Runner: r, Archive: &archive.Archive{Root: dir},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	edit(&d)
 	s := New(d)

@@ -133,6 +133,14 @@ var migrations = []string{
 	// 11: the portal's login window (quiet hours): weekdays and hours in which scheduled runs
 	// may start, like "mon,tue,wed,thu,fri 08:00-20:00"; "" = at any time.
 	`ALTER TABLE portals ADD COLUMN login_window TEXT NOT NULL DEFAULT ''`,
+	// 12: a portal's kept browser session (cookies and local storage, sealed) and when it was
+	// kept. sealed is NULL for a portal with a persistent browser profile: the profile on disk
+	// is its session, the row only says since when it is kept.
+	`CREATE TABLE portal_sessions (
+		portal_id INTEGER PRIMARY KEY REFERENCES portals(id) ON DELETE CASCADE,
+		sealed BLOB,
+		kept_at DATETIME NOT NULL
+	)`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

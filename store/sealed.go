@@ -22,6 +22,7 @@ var SealedColumns = []SealedColumn{
 	{"portals", "id", "fields_sealed"},
 	{"user_totp", "user_id", "sealed"},
 	{"user_totp", "user_id", "pending_sealed"},
+	{"portal_sessions", "portal_id", "sealed"},
 }
 
 // SealedSettings are settings rows (JSON objects) with a field holding a sealed value

@@ -84,6 +84,8 @@ export const api = {
   createPortal: (body) => request('POST', '/portals', { json: body }),
   updatePortal: (id, body) => request('PUT', `/portals/${id}`, { json: body }),
   deletePortal: (id) => request('DELETE', `/portals/${id}`),
+  // the kept browser session: only when it was kept is ever shown, never the session
+  forgetSession: (id) => request('DELETE', `/portals/${id}/session`),
   bundledScripts: () => request('GET', '/bundled-scripts'),
 
   // two-factor
