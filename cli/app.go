@@ -15,6 +15,7 @@ import (
 	"billhound/browser"
 	"billhound/config"
 	"billhound/credentials"
+	"billhound/liveview"
 	"billhound/runner"
 	"billhound/scripts"
 	"billhound/store"
@@ -83,6 +84,7 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 		Artifacts: filepath.Join(cfg.DataDir, "runs"),
 		Timeout:   cfg.RunTimeout,
 		Logger:    log,
+		Live:      liveview.NewHub(log),
 	}
 	return a, nil
 }

@@ -25,7 +25,7 @@ func runServe(env *Env, args []string) error {
 		return err
 	}
 	defer a.close()
-	srv := server.New(server.Deps{Store: a.store, Vault: a.vault, Runner: a.runner, Archive: a.archive, UI: env.UI, Logger: log})
+	srv := server.New(server.Deps{Store: a.store, Vault: a.vault, Runner: a.runner, Archive: a.archive, Live: a.runner.Live, UI: env.UI, Logger: log})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

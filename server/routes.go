@@ -45,6 +45,7 @@ func (s *Server) routes() {
 	auth.GET("/runs", s.listRuns)
 	auth.GET("/runs/:id", s.getRun)
 	auth.GET("/runs/:id/artifacts/:name", s.getArtifact)
+	auth.GET("/runs/:id/live", s.getLive)
 
 	auth.GET("/invoices", s.listInvoices)
 	auth.GET("/invoices/:id/file", s.getInvoiceFile)

@@ -28,6 +28,8 @@ type runView struct {
 	NewCount    int            `json:"newCount"`
 	KnownCount  int            `json:"knownCount"`
 	FailedCount int            `json:"failedCount"`
+	Live        bool           `json:"live"`     // the live view can show the run's page
+	Takeover    bool           `json:"takeover"` // the script waits for the user to take over
 	Log         []logView      `json:"log,omitempty"`
 	Artifacts   []artifactView `json:"artifacts,omitempty"`
 }
@@ -113,6 +115,7 @@ func (s *Server) getRun(c echo.Context) error {
 		return err
 	}
 	v := viewRun(r, names[r.PortalID])
+	v.Live, v.Takeover = s.deps.Live.Live(r.ID), s.deps.Live.Waiting(r.ID)
 	logs, err := s.deps.Store.RunLogs(r.ID)
 	if err != nil {
 		return err

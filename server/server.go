@@ -15,6 +15,7 @@ import (
 
 	"billhound/archive"
 	"billhound/credentials"
+	"billhound/liveview"
 	"billhound/runner"
 	"billhound/store"
 )
@@ -25,7 +26,8 @@ type Deps struct {
 	Vault   *credentials.Vault
 	Runner  *runner.Runner
 	Archive *archive.Archive
-	UI      fs.FS // the built SPA (index.html at its root); nil serves a "not built" page
+	Live    *liveview.Hub // the live pages of runs in progress; nil: no live view
+	UI      fs.FS         // the built SPA (index.html at its root); nil serves a "not built" page
 	Logger  *slog.Logger
 }
 
