@@ -69,6 +69,7 @@ type ContextOptions struct {
 	UserAgent      string // empty = Chromium's own
 	ViewportWidth  int    // 0 = 1280
 	ViewportHeight int    // 0 = 800
+	HasTouch       bool   // the page gets touch events, as on a phone
 }
 
 // ErrClosed is returned by NewContext after Close.
@@ -120,6 +121,9 @@ func (m *Manager) NewContext(ctx context.Context, opt ContextOptions) (playwrigh
 	}
 	if opt.BaseURL != "" {
 		o.BaseURL = playwright.String(opt.BaseURL)
+	}
+	if opt.HasTouch {
+		o.HasTouch = playwright.Bool(true)
 	}
 	if opt.Locale != "" {
 		o.Locale = playwright.String(opt.Locale)

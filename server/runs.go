@@ -92,6 +92,7 @@ func (s *Server) listRuns(c echo.Context) error {
 	red := s.redactors()
 	for i := range runs {
 		v := viewRun(&runs[i], names[runs[i].PortalID])
+		v.Live, v.Takeover = s.deps.Live.Live(v.ID), s.deps.Live.Waiting(v.ID)
 		red.run(&v, nil)
 		out = append(out, v)
 	}
