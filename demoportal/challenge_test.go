@@ -81,4 +81,3 @@ func sessionOf(t *testing.T, b *browser) string {
 	t.Fatal("no session cookie")
 	return ""
 }
-
