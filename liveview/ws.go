@@ -25,14 +25,13 @@ const (
 // serverMsg is every JSON message the server sends. A "frame" message is followed by one
 // binary message: the frame's JPEG.
 type serverMsg struct {
-	Type     string  `json:"type"`               // "hello", "frame", "waiting", "ended", "error"
-	Width    float64 `json:"width,omitempty"`    // frame: the page's viewport in CSS pixels
-	Height   float64 `json:"height,omitempty"`   // frame
-	URL      string  `json:"url,omitempty"`      // frame
-	TS       int64   `json:"ts,omitempty"`       // frame: when Chromium drew it, Unix milliseconds
-	Waiting  bool    `json:"waiting"`            // hello, waiting: the script waits for the user
-	Takeover bool    `json:"takeover,omitempty"` // hello: this viewer's input is relayed
-	Error    string  `json:"error,omitempty"`    // error
+	Type    string  `json:"type"`             // "hello", "frame", "waiting", "ended", "error"
+	Width   float64 `json:"width,omitempty"`  // frame: the page's viewport in CSS pixels
+	Height  float64 `json:"height,omitempty"` // frame
+	URL     string  `json:"url,omitempty"`    // frame
+	TS      int64   `json:"ts,omitempty"`     // frame: when Chromium drew it, Unix milliseconds
+	Waiting bool    `json:"waiting"`          // hello, waiting: the script waits for the user
+	Error   string  `json:"error,omitempty"`  // error
 }
 
 // clientMsg is every JSON message a viewer sends: a control message or one Input event.
