@@ -71,6 +71,7 @@ type ContextOptions struct {
 	UserAgent      string // empty = Chromium's own
 	ViewportWidth  int    // 0 = 1280
 	ViewportHeight int    // 0 = 800
+	HasTouch       bool   // the page gets touch events, as on a phone
 
 	// Policy decides what the context may load (see policy.go); refusals are logged and kept
 	// through it. Give each run its own (netpolicy.Policy.ForRun). nil: the default rules
@@ -141,6 +142,9 @@ func (m *Manager) NewContext(ctx context.Context, opt ContextOptions) (playwrigh
 	}
 	if opt.BaseURL != "" {
 		o.BaseURL = playwright.String(opt.BaseURL)
+	}
+	if opt.HasTouch {
+		o.HasTouch = playwright.Bool(true)
 	}
 	if opt.Locale != "" {
 		o.Locale = playwright.String(opt.Locale)

@@ -15,6 +15,7 @@ import (
 	"billhound/browser"
 	"billhound/config"
 	"billhound/credentials"
+	"billhound/liveview"
 	"billhound/netpolicy"
 	"billhound/notify"
 	"billhound/runner"
@@ -91,6 +92,7 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 		// The configured address even without a server in this process (`billhound run`):
 		// a server of the same data dir usually listens there. serve adds the real one.
 		Policy: netpolicy.New(cfg.Addr),
+		Live:   liveview.NewHub(log),
 	}
 	return a, nil
 }

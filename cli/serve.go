@@ -34,7 +34,7 @@ func runServe(env *Env, args []string) error {
 		a.notify.PublicURL = "http://" + displayAddr(ln.Addr())
 	}
 	srv := server.New(server.Deps{Store: a.store, Vault: a.vault, Runner: a.runner, Archive: a.archive,
-		Notifier: a.notify, UI: env.UI, Logger: log, TrustedProxies: cfg.TrustedProxies})
+		Notifier: a.notify, Live: a.runner.Live, UI: env.UI, Logger: log, TrustedProxies: cfg.TrustedProxies})
 	log.Info("billhound is listening", "url", "http://"+displayAddr(ln.Addr()), "data", cfg.DataDir)
 	if token := srv.SetupToken(); token != "" {
 		// Like PocketBase's installer: only who can read this log can create the admin.

@@ -36,6 +36,9 @@ type view struct {
 	RecoveryCodes []string // shown once, right after enabling
 	RecoveryLeft  int
 
+	// challenge: the picture's URL
+	ChallengeImage string
+
 	// account and invoices
 	Invoices []invoiceRow
 }
@@ -44,7 +47,7 @@ type view struct {
 var pages = func() map[string]*template.Template {
 	layout := template.Must(template.ParseFS(templateFS, "templates/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "code", "recovery", "account", "security", "invoices", "notfound"} {
+	for _, name := range []string{"login", "code", "recovery", "account", "security", "invoices", "notfound", "challenge"} {
 		out[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return out

@@ -35,6 +35,9 @@ type Options struct {
 	// Name is the portal's brand shown on pages, in PDFs and as the TOTP issuer; default
 	// "Nimbus Cloud".
 	Name string
+	// Challenge shows "Verify it's you: click the red circle" after each sign-in, a page only
+	// a person can pass (see challenge.go).
+	Challenge bool
 }
 
 // Default credentials of the demo account, shown as a hint on the login page when Options has
@@ -51,6 +54,8 @@ type Portal struct {
 	now      func() time.Time
 	demoHint bool // the login page shows the default credentials
 	mux      *http.ServeMux
+
+	challenge bool // sign-ins must pass the challenge
 
 	mu       sync.Mutex // guards accounts, their state and sessions
 	accounts map[string]*account
@@ -76,6 +81,7 @@ func New(opt Options) *Portal {
 		sessions: map[string]*session{},
 		devices:  map[string]*device{},
 	}
+	p.challenge = opt.Challenge
 	if p.name == "" {
 		p.name = DefaultName
 	}
@@ -130,6 +136,9 @@ func (p *Portal) routes() {
 	m.HandleFunc("POST /settings/2fa/disable", p.handleDisable)
 	m.HandleFunc("GET /invoices", p.handleInvoices)
 	m.HandleFunc("GET /invoices/{file}", p.handlePDF)
+	m.HandleFunc("GET /challenge", p.handleChallengePage)
+	m.HandleFunc("GET /challenge.png", p.handleChallengeImage)
+	m.HandleFunc("GET /challenge/verify", p.handleChallengeVerify)
 	m.HandleFunc("/", p.handleNotFound)
 	p.mux = m
 }
@@ -142,6 +151,9 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
+	if p.gateChallenge(w, r) {
+		return
+	}
 	p.mux.ServeHTTP(w, r)
 }
 

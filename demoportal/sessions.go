@@ -25,6 +25,10 @@ type session struct {
 	login    *pendingLogin // password accepted, second factor outstanding
 	setup    *pendingSetup // 2FA enrolment shown on /settings/2fa, not yet confirmed
 	flash    string        // one-time notice for the next page
+
+	// The challenge (Options.Challenge): the picture shown, and whether it was solved.
+	target   *challengeTarget
+	verified bool
 }
 
 // sessionLocked returns the request's live session, or nil. Caller holds p.mu.

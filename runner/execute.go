@@ -89,6 +89,7 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 	if err != nil {
 		return fmt.Errorf("open a browser page: %w", err)
 	}
+	defer r.Live.Register(h.run.ID, page)() // ends the live view before the context closes
 	err = r.Engine.Run(ctx, scripts.RunOptions{
 		Source:   p.Script,
 		Filename: p.Slug + ".js",

@@ -16,6 +16,7 @@ import (
 	"billhound/archive"
 	"billhound/browser"
 	"billhound/credentials"
+	"billhound/liveview"
 	"billhound/netpolicy"
 	"billhound/scripts"
 	"billhound/store"
@@ -40,6 +41,7 @@ type Runner struct {
 	Timeout   time.Duration     // a run's time limit
 	Policy    *netpolicy.Policy // what scripts may reach (billhound's own address added); nil = http(s) only
 	Logger    *slog.Logger
+	Live      *liveview.Hub // shows a running run's page to the admin; nil: none
 
 	wg      sync.WaitGroup
 	mu      sync.Mutex

@@ -48,6 +48,7 @@ func (s *Server) routes() {
 	auth.GET("/runs", s.listRuns)
 	auth.GET("/runs/:id", s.getRun)
 	auth.GET("/runs/:id/artifacts/:name", s.getArtifact)
+	auth.GET("/runs/:id/live", s.getLive)
 
 	auth.GET("/settings/notifications", s.getNotifications)
 	auth.PUT("/settings/notifications", s.putNotifications)

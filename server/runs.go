@@ -28,6 +28,8 @@ type runView struct {
 	NewCount    int            `json:"newCount"`
 	KnownCount  int            `json:"knownCount"`
 	FailedCount int            `json:"failedCount"`
+	Live        bool           `json:"live"`     // the live view can show the run's page
+	Takeover    bool           `json:"takeover"` // the script waits for the user to take over
 	Log         []logView      `json:"log,omitempty"`
 	Artifacts   []artifactView `json:"artifacts,omitempty"`
 }
@@ -90,6 +92,7 @@ func (s *Server) listRuns(c echo.Context) error {
 	red := s.redactors()
 	for i := range runs {
 		v := viewRun(&runs[i], names[runs[i].PortalID])
+		v.Live, v.Takeover = s.deps.Live.Live(v.ID), s.deps.Live.Waiting(v.ID)
 		red.run(&v, nil)
 		out = append(out, v)
 	}
@@ -113,6 +116,7 @@ func (s *Server) getRun(c echo.Context) error {
 		return err
 	}
 	v := viewRun(r, names[r.PortalID])
+	v.Live, v.Takeover = s.deps.Live.Live(r.ID), s.deps.Live.Waiting(r.ID)
 	logs, err := s.deps.Store.RunLogs(r.ID)
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 
 	"billhound/archive"
 	"billhound/credentials"
+	"billhound/liveview"
 	"billhound/notify"
 	"billhound/runner"
 	"billhound/store"
@@ -27,6 +28,7 @@ type Deps struct {
 	Vault    *credentials.Vault
 	Runner   *runner.Runner
 	Archive  *archive.Archive
+	Live     *liveview.Hub    // the live pages of runs in progress; nil: no live view
 	Notifier *notify.Notifier // sends notifications; its settings are edited through the API
 	UI       fs.FS            // the built SPA (index.html at its root); nil serves a "not built" page
 	Logger   *slog.Logger
