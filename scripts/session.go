@@ -77,6 +77,7 @@ func (s *session) install() error {
 		"Portal":      s.plain(s.portal, true),
 		"Console":     rt.ToValue(&consoleAPI{s: s}),
 		"Auto":        rt.ToValue(&autoAPI{s: s}),
+		"Fail":        rt.ToValue(&failAPI{s: s}),
 	}
 	g := reflect.ValueOf(&globalsAPI{s: s})
 	for _, m := range api[0].Members {
