@@ -32,7 +32,10 @@ type portalView struct {
 	NextRunAt    *time.Time `json:"nextRunAt"`     // when the schedule runs it next; null without one
 	LastRun      *runView   `json:"lastRun"`
 	InvoiceCount int        `json:"invoiceCount"`
-	CreatedAt    time.Time  `json:"createdAt"`
+	// MissingInvoice: a portal that delivers one invoice a month is a week past its usual day
+	// without this month's; null otherwise.
+	MissingInvoice *runner.Missing `json:"missingInvoice"`
+	CreatedAt      time.Time       `json:"createdAt"`
 }
 
 type twofaView struct {
@@ -76,6 +79,9 @@ func (s *Server) viewPortal(p *store.Portal, last *store.Run, invoices int) port
 				v.StoredFields = append(v.StoredFields, f)
 			}
 		}
+	}
+	if dates, err := s.deps.Store.InvoiceDates(p.ID); err == nil {
+		v.MissingInvoice = runner.MissingMonth(dates, s.deps.Now())
 	}
 	v.Schedule = p.Schedule
 	if next := runner.NextRun(p.Schedule, lastStart, time.Now()); !next.IsZero() {

@@ -27,6 +27,7 @@ type Deps struct {
 	Archive *archive.Archive
 	UI      fs.FS // the built SPA (index.html at its root); nil serves a "not built" page
 	Logger  *slog.Logger
+	Now     func() time.Time // the clock for computed warnings (a missing invoice); default time.Now
 }
 
 // Server is the HTTP server.
@@ -41,6 +42,9 @@ type Server struct {
 func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	if d.Now == nil {
+		d.Now = time.Now
+	}
 	s := &Server{deps: d, echo: e, logins: newLoginLimiter()}
 	e.HTTPErrorHandler = s.handleError
 	s.routes()
