@@ -19,7 +19,7 @@ page.click("button[type=submit]");
 // an error, the code prompt, or the signed-in page with its "Sign out" link.
 page.waitFor('.error, #code, a[href="/logout"]');
 if (page.exists(".error")) {
-  throw new Error("login failed: " + page.text(".error"));
+  fail.credentials("login failed: " + page.text(".error"));
 }
 
 // Accounts with two-factor authentication are asked for a code.
@@ -28,7 +28,7 @@ if (page.exists("#code")) {
   page.click("button[type=submit]");
   page.waitFor('.error, a[href="/logout"]');
   if (page.exists(".error")) {
-    throw new Error("2FA code rejected: " + page.text(".error"));
+    fail.codeRejected("2FA code rejected: " + page.text(".error"));
   }
 }
 
