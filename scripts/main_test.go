@@ -116,7 +116,7 @@ func (h *fakeHost) logText() string {
 // runOpts tune one test run.
 type runOpts struct {
 	host    *fakeHost
-	wrap    Host // a host wrapping host, when set (to add optional host methods)
+	wrap    Host           // a host wrapping host, when set (to add optional host methods)
 	timeout time.Duration  // run limit; default 60s
 	action  time.Duration  // action timeout; default 5s
 	base    string         // the context's BaseURL and portal URL
