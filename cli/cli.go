@@ -41,7 +41,7 @@ func commands() []command {
 		{"qr", "qr decode IMAGE...", "print the otpauth URIs found in QR code images", runQR},
 		{"totp", "totp (--uri URI | --secret BASE32 | --qr IMAGE)", "print the current 2FA code", runTOTP},
 		{"portal", "portal add NAME --script FILE --username U --password-file F [--url URL] [--schedule 24h] [--window \"mon-fri 08:00-20:00\"] [--field NAME=VALUE]... [--totp-qr IMAGE | --totp-secret S | --totp-uri URI]\n  billhound portal list", "add or list portals", runPortal},
-		{"run", "run NAME", "run a portal's script now and report what was new, already known or failed", runRun},
+		{"run", "run NAME", "run a portal's script now and report what was new or already archived; exit 1 when it failed (with why and what to do), 3 when it found nothing", runRun},
 		{"invoices", "invoices [--portal NAME] [--json]", "list archived invoices", runInvoices},
 		{"key", "key rotate", "re-seal every stored secret with a new secret key (stop the server first)", runKey},
 	}
@@ -50,10 +50,12 @@ func commands() []command {
 // Main runs the command line and returns the process exit code.
 func Main(args []string, env *Env) int {
 	name := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	if len(args) > 0 && (args[0] == "--help" || args[0] == "-help" || args[0] == "-h") {
+		name = "help" // not `serve --help`: the user asks what billhound can do
+	} else if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
 	}
-	if name == "help" || name == "--help" || name == "-h" {
+	if name == "help" {
 		usage(env.Stdout)
 		return 0
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"text/tabwriter"
+
+	"billhound/server"
 )
 
 func runInvoices(env *Env, args []string) error {
@@ -27,20 +29,10 @@ func runInvoices(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		type item struct {
-			Portal   string `json:"portal"`
-			Number   string `json:"number"`
-			Date     string `json:"date"`
-			Amount   string `json:"amount"`
-			Currency string `json:"currency"`
-			Path     string `json:"path"`
-			Size     int64  `json:"size"`
-			SHA256   string `json:"sha256"`
-		}
-		out := make([]item, 0, len(rows))
-		for _, r := range rows {
-			out = append(out, item{r.PortalName, r.Number, r.Date, r.Amount, r.Currency, a.archive.Path(r.Path), r.Size, r.SHA256})
+	if *asJSON { // the API's shape (GET /api/invoices), so one parser reads both
+		out := make([]server.InvoiceView, 0, len(rows))
+		for i := range rows {
+			out = append(out, server.ViewInvoice(&rows[i]))
 		}
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")

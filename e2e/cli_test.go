@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"billhound/server"
 	"billhound/twofa"
 )
 
@@ -99,7 +101,7 @@ func TestCLIPortalRun(t *testing.T) {
 		t.Fatalf("first run: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = cli(t, env, "run", "Nimbus CLI")
-	if code != 0 || !strings.Contains(out, "new: 0") || !strings.Contains(out, "already known: "+newCount[1]) {
+	if code != 0 || !strings.Contains(out, "new: 0") || !strings.Contains(out, "already archived: "+newCount[1]) {
 		t.Fatalf("second run: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, _ = cli(t, env, "invoices", "--portal", "Nimbus CLI", "--json")
@@ -108,19 +110,56 @@ func TestCLIPortalRun(t *testing.T) {
 		t.Fatalf("invoices --json: exit %d %s", code, out)
 	}
 	for _, it := range items {
-		if _, err := os.Stat(it.Path); err != nil || !strings.Contains(it.Path, filepath.Join("archive", "nimbus-cli", it.Date[:4], it.Date+"_"+it.Number+".pdf")) {
+		file := filepath.Join(data, "archive", it.Path)
+		if _, err := os.Stat(file); err != nil || it.Path != filepath.Join("nimbus-cli", it.Date[:4], it.Date+"_"+it.Number+".pdf") {
 			t.Fatalf("archived file %q: %v", it.Path, err)
 		}
 	}
+	sameShapeAsAPI(t, out)
 
 	os.WriteFile(pwFile, []byte("wrong"), 0o600)
 	cli(t, env, "portal", "add", "Nimbus wrong", "--script", "demo.js", "--username", "demo", "--password-file", pwFile, "--url", "http://"+addr+"/login")
 	code, out, errOut = cli(t, env, "run", "Nimbus wrong")
-	if code != 1 || !strings.Contains(errOut, "Invalid username or password") || !strings.Contains(errOut, "artifacts") {
+	if code != 1 || !strings.Contains(errOut, "Invalid username or password") || !strings.Contains(errOut, "artifacts") ||
+		!strings.Contains(errOut, "Wrong username or password (credentials)") || !strings.Contains(out, "failed in") {
 		t.Fatalf("wrong password run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if strings.Contains(out, "failed: 0") || strings.Contains(out, "new: 0") {
+		t.Fatalf("a failed run reports counts of nothing:\n%s", out)
+	}
+	// The artifacts the error names are the files in the folder, by the same names.
+	for _, name := range regexp.MustCompile(`\b\d\d-[a-z-]+\.(?:png|html)\b`).FindAllString(errOut, -1) {
+		if matches, _ := filepath.Glob(filepath.Join(data, "runs", "*", name)); len(matches) == 0 {
+			t.Errorf("the error names %s but no such artifact exists:\n%s", name, errOut)
+		}
 	}
 	code, _, errOut = cli(t, env, "run", "Nobody")
 	if code != 1 || !strings.Contains(errOut, "Nimbus CLI") {
 		t.Fatalf("unknown portal: exit %d %q", code, errOut)
+	}
+}
+
+// sameShapeAsAPI checks that `invoices --json` prints the objects GET /api/invoices answers:
+// the same field names, no more and no fewer.
+func sameShapeAsAPI(t *testing.T, out string) {
+	t.Helper()
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) == 0 {
+		t.Fatalf("invoices --json: %v\n%s", err, out)
+	}
+	want := map[string]bool{}
+	typ := reflect.TypeFor[server.InvoiceView]()
+	for i := 0; i < typ.NumField(); i++ {
+		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		want[name] = true
+	}
+	for k := range got[0] {
+		if !want[k] {
+			t.Errorf("invoices --json has %q, the API does not", k)
+		}
+		delete(want, k)
+	}
+	for k := range want {
+		t.Errorf("invoices --json lacks the API's %q", k)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/playwright-community/playwright-go"
 
 	"billhound/browser"
+	"billhound/failure"
 	"billhound/redact"
 	"billhound/scripts"
 	"billhound/store"
@@ -28,18 +29,22 @@ func (r *Runner) execute(ctx context.Context, run *store.Run) *Result {
 		err = context.Cause(ctx) // say why (billhound stopped), not just "context canceled"
 	}
 	h.mu.Lock()
-	res.New, res.Known, res.Failed = h.saved, h.known, h.failed
+	res.New, res.Known, res.Failed, res.CodeWait = h.saved, h.known, h.failed, h.codeWait
 	run.NewCount, run.KnownCount, run.FailedCount = len(h.saved), len(h.known), len(h.failed)
 	h.mu.Unlock()
-	if errors.Is(err, errStopped) {
+	switch {
+	case errors.Is(err, errStopped):
 		run.Status = store.RunInterrupted
 		run.Error = err.Error()
 		h.Log("error", "run interrupted: "+err.Error())
-	} else if err != nil {
-		run.Status = store.RunFailed
-		run.Error = h.red.Apply(err.Error())
-		h.Log("error", "run failed: "+err.Error())
-	} else {
+	case err != nil:
+		kind, msg := h.classify(err)
+		run.Status, run.FailureKind, run.Error = store.RunFailed, string(kind), msg
+		h.Log("error", fmt.Sprintf("run failed (%s): %s", failure.Describe(kind).Title, msg))
+	case run.NewCount+run.KnownCount+run.FailedCount == 0 && r.hadInvoices(run.PortalID):
+		run.Status, run.Warning = store.RunWarning, store.WarningNothingFound
+		h.Log("warn", "nothing found: the run archived nothing and knew no invoice, though this portal had invoices before; the script may no longer find them")
+	default:
 		run.Status = store.RunSucceeded
 		h.Log("info", fmt.Sprintf("run succeeded: %d new, %d already archived, %d failed", run.NewCount, run.KnownCount, run.FailedCount))
 	}
@@ -107,6 +112,13 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 	return nil
 }
 
+// hadInvoices reports whether the portal has archived invoices (before this run, when the run
+// archived none).
+func (r *Runner) hadInvoices(portalID int64) bool {
+	counts, err := r.Store.InvoiceCounts()
+	return err == nil && counts[portalID] > 0
+}
+
 // keepFailurePage saves what the browser showed when the run failed: that is what a user
 // looks at first. Both are redacted: the screenshot has its secret fields masked, the HTML its
 // secrets replaced.
@@ -122,6 +134,11 @@ func (h *runHost) keepFailurePage(page playwright.Page) {
 		}
 	} else {
 		h.Log("warn", "no failure screenshot: "+firstLine(err.Error()))
+	}
+	if st, err := inspectWithin(page, 5*time.Second); err == nil {
+		h.mu.Lock()
+		h.page = &st
+		h.mu.Unlock()
 	}
 	html, err := contentWithin(page, 10*time.Second)
 	if err == nil {
@@ -142,6 +159,22 @@ func contentWithin(page playwright.Page, d time.Duration) (string, error) {
 		return r.html, r.err
 	case <-time.After(d):
 		return "", errors.New("timed out reading the page")
+	}
+}
+
+// inspectWithin looks at the failed run's page (captcha, login form, error text) for classify.
+func inspectWithin(page playwright.Page, d time.Duration) (scripts.PageState, error) {
+	type result struct {
+		st  scripts.PageState
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() { st, err := scripts.InspectPage(page); ch <- result{st, err} }()
+	select {
+	case r := <-ch:
+		return r.st, r.err
+	case <-time.After(d):
+		return scripts.PageState{}, errors.New("timed out inspecting the page")
 	}
 }
 

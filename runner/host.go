@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"billhound/archive"
+	"billhound/failure"
 	"billhound/redact"
 	"billhound/scripts"
 	"billhound/store"
@@ -39,7 +40,10 @@ type runHost struct {
 	knownIDs  map[string]bool
 	failed    []string
 	artifacts int
-	diskFull  error // the first write that failed for lack of space
+	diskFull  error              // the first write that failed for lack of space
+	raised    failure.Kind       // the last kind the script raised with fail.*()
+	page      *scripts.PageState // what the page showed when the run failed
+	codeWait  time.Duration      // time spent waiting for fresh 2FA codes
 }
 
 var _ scripts.Host = (*runHost)(nil)
@@ -89,7 +93,7 @@ func (h *runHost) Credentials() map[string]string {
 
 func (h *runHost) TOTP(ctx context.Context) (string, error) {
 	if h.key == nil {
-		return "", errors.New("this portal has no 2FA secret; set one up on the portal's page")
+		return "", failure.New(failure.CodeUnavailable, "this portal has no 2FA secret; set one up on the portal's page")
 	}
 	start := time.Now()
 	code, step, err := twofa.NextCode(ctx, *h.key, func(step int64) (bool, error) {
@@ -99,7 +103,11 @@ func (h *runHost) TOTP(ctx context.Context) (string, error) {
 		return "", err
 	}
 	h.red.Add(code, redact.Text)
-	if waited := time.Since(start); waited > time.Second {
+	waited := time.Since(start)
+	h.mu.Lock()
+	h.codeWait += waited
+	h.mu.Unlock()
+	if waited > time.Second {
 		// Worth saying: otherwise a run seems to hang for up to half a minute.
 		h.Log("info", fmt.Sprintf("waited %s for a fresh 2FA code (the last one was used or about to expire)", waited.Round(time.Second)))
 	}
@@ -133,9 +141,13 @@ func (h *runHost) Log(level, message string) {
 	}
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+var (
+	unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+	numbered   = regexp.MustCompile(`^[0-9]{2,}-`)
+)
 
-// Artifact keeps a file with the run under a safe, unique, numbered name.
+// Artifact keeps a file with the run under a safe, unique, numbered name. A name the engine
+// numbered already ("01-auto-login.png", the name its error quotes) is kept as it is.
 func (h *runHost) Artifact(name string, data []byte) error {
 	h.mu.Lock()
 	h.artifacts++
@@ -152,7 +164,11 @@ func (h *runHost) Artifact(name string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return h.noteDiskFull(archive.DiskError(err, dir))
 	}
-	return h.noteDiskFull(archive.WriteFile(filepath.Join(dir, fmt.Sprintf("%02d-%s", n, name)), data, 0o640))
+	file := filepath.Join(dir, name)
+	if _, err := os.Stat(file); !numbered.MatchString(name) || err == nil {
+		file = filepath.Join(dir, fmt.Sprintf("%02d-%s", n, name))
+	}
+	return h.noteDiskFull(archive.WriteFile(file, data, 0o640))
 }
 
 // noteDiskFull remembers a write that failed for lack of space: the run then fails with that

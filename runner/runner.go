@@ -55,6 +55,8 @@ type Result struct {
 	New    []store.Invoice
 	Known  []string
 	Failed []string
+	// CodeWait is how much of the run was spent waiting for a fresh 2FA code.
+	CodeWait time.Duration
 }
 
 // Start begins a run in the background and returns it in status running.

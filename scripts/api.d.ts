@@ -104,6 +104,28 @@ interface Auto {
   login(opts?: LoginOptions): void;
 }
 
+/** Addition: each method throws an Error with the message given (quote the portal's own words) and marks the run with that kind; the kind holds even if the script catches the error and throws another. */
+interface Fail {
+  /** The portal refused the username or password. */
+  credentials(message?: string): never;
+  /** The portal refused the 2FA code. */
+  codeRejected(message?: string): never;
+  /** The portal asks for a code billhound cannot get (an SMS code, no 2FA secret). */
+  codeUnavailable(message?: string): never;
+  /** A captcha or bot check stands in the way. */
+  captcha(message?: string): never;
+  /** The user must act at the portal first: new terms, a password change, a locked account. */
+  actionNeeded(message?: string): never;
+  /** The page is not what the script expects (an element is missing). */
+  portalChanged(message?: string): never;
+  /** The portal took too long (retried later by itself). */
+  timeout(message?: string): never;
+  /** The portal is down or answers with errors (retried later by itself). */
+  unreachable(message?: string): never;
+  /** Anything else: a bug in the script. */
+  scriptError(message?: string): never;
+}
+
 /** What download() and savePage() record about an invoice. All optional. */
 interface Meta {
   /** The portal's invoice number: the dedupe key. */
@@ -178,6 +200,8 @@ declare const console: Console;
 declare const auto: Auto;
 /** Addition: the browser session billhound keeps for this portal between runs. */
 declare const session: Session;
+/** Addition: end the run with a failure kind, e.g. fail.credentials("Invalid password"), so billhound shows the right hint and retries only what is worth retrying. */
+declare const fail: Fail;
 /** The current code for this portal's TOTP secret; replay-safe (waits for a fresh time step when needed). Throws if the portal has no secret. */
 declare function totp(): string;
 /** Save an invoice: click a selector or Element and capture the download, or fetch a URL (absolute, or relative to the page: start it with /, ./ or ../) with the browser's cookies. An HTML answer (a login page) is refused: save HTML receipts with page.goto() and savePage(). */

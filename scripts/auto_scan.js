@@ -87,7 +87,12 @@
     if (t && t.length < 300 && visible(el)) { message = t; break; }
   }
 
+  // a captcha widget or its frame: a failed login next to one failed because of it
+  const CAPTCHA = 'iframe[src*="recaptcha"]:not([src*="size=invisible"]), iframe[src*="hcaptcha"], iframe[src*="challenges.cloudflare.com"], iframe[title*="captcha" i], .g-recaptcha, .h-captcha, .cf-turnstile';
+  const captcha = [...document.querySelectorAll(CAPTCHA)].some(visible);
+
   return {
+    captcha,
     user: !!user,
     userValue: user ? user.value : "",
     password: !!password,

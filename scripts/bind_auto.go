@@ -2,7 +2,6 @@ package scripts
 
 import (
 	_ "embed"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/playwright-community/playwright-go"
 
 	"billhound/browser"
+	"billhound/failure"
 )
 
 // autoAPI is the JS `auto` object.
@@ -35,6 +35,7 @@ type scan struct {
 	Boxes     int    `json:"boxes"`
 	Submit    bool   `json:"submit"`
 	Message   string `json:"message"`
+	Captcha   bool   `json:"captcha"`
 }
 
 func (f scan) any() bool { return f.User || f.Password || f.OTP || f.Boxes > 0 }
@@ -63,13 +64,23 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 	if err := s.decodeOptions(optsV, &opts, "opts"); err != nil {
 		return c.failMsg(err, err.Error())
 	}
+	target := opts.URL
 	if opts.URL != "" {
 		c.relabel(fmt.Sprintf("auto.login({url: %q})", opts.URL))
-		_, err := await(s, func() (playwright.Response, error) {
-			return s.page.Goto(opts.URL, playwright.PageGotoOptions{Timeout: ms(c.timeout), WaitUntil: playwright.WaitUntilStateLoad})
-		})
+	} else if !strings.HasPrefix(s.page.URL(), "http") {
+		// A fresh page is about:blank, where there is nothing to log into: start at the portal.
+		target = s.portal.URL
+	}
+	if target != "" {
+		u, err := s.resolve(target)
 		if err != nil {
-			return c.fail(err)
+			return c.failMsg(err, err.Error())
+		}
+		resp, err := await(s, func() (playwright.Response, error) {
+			return s.page.Goto(u, playwright.PageGotoOptions{Timeout: ms(c.timeout), WaitUntil: playwright.WaitUntilStateLoad})
+		})
+		if err := c.gotoError(err, resp); err != nil {
+			return err
 		}
 	}
 	creds := s.host.Credentials()
@@ -91,7 +102,7 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 		switch {
 		case f.OTP || f.Boxes > 0:
 			if codeSent >= 2 {
-				return a.fail(c, "the portal did not accept the one-time code", f)
+				return a.fail(c, failure.CodeRejected, "the portal did not accept the one-time code", f)
 			}
 			if f.Password && passSent == 0 { // username, password and code on one page
 				if err := a.fillCredentials(c, f, username, password); err != nil {
@@ -102,7 +113,11 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 			a.note("a one-time code field; filling the code from totp()")
 			code, err := await(s, func() (string, error) { return s.host.TOTP(s.ctx) })
 			if err != nil {
-				return a.fail(c, "the portal asks for a one-time code, but totp() failed: "+err.Error(), f)
+				k := failure.Of(err)
+				if k == "" {
+					k = failure.CodeUnavailable
+				}
+				return a.fail(c, k, "the portal asks for a one-time code, but totp() failed: "+err.Error(), f)
 			}
 			if err := a.fillCode(c, f, code); err != nil {
 				return err
@@ -113,7 +128,7 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 			}
 		case f.Password:
 			if passSent > 0 {
-				return a.fail(c, "still on the login form after submitting the password", f)
+				return a.fail(c, failure.Credentials, "still on the login form after submitting the password", f)
 			}
 			if f.User {
 				a.note("username and password fields; filling credentials")
@@ -129,10 +144,10 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 			}
 		case f.User && passSent == 0:
 			if userSent > 0 {
-				return a.fail(c, "still on the username page after submitting it", f)
+				return a.fail(c, failure.Credentials, "still on the username page after submitting it", f)
 			}
 			if username == "" {
-				return a.fail(c, "found a username field but credentials has no username or email", f)
+				return a.fail(c, failure.Credentials, "found a username field but credentials has no username or email", f)
 			}
 			a.note("a username field without a password (two-step login); filling the username")
 			if err := a.fillField(c, "user", username); err != nil {
@@ -152,7 +167,7 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 			return nil
 		}
 	}
-	return a.fail(c, "the login did not finish after 8 steps", scan{})
+	return a.fail(c, failure.PortalChanged, "the login did not finish after 8 steps", scan{})
 }
 
 // note writes what auto.login saw and did to the run log (never a value).
@@ -203,11 +218,11 @@ func (a *autoAPI) scan(c *call, settle time.Duration) (scan, error) {
 
 func (a *autoAPI) fillCredentials(c *call, f scan, username, password string) error {
 	if password == "" {
-		return a.fail(c, "found a password field but credentials.password is empty", f)
+		return a.fail(c, failure.Credentials, "found a password field but credentials.password is empty", f)
 	}
 	if f.User && f.UserValue != username {
 		if username == "" {
-			return a.fail(c, "found a username field but credentials has no username or email", f)
+			return a.fail(c, failure.Credentials, "found a username field but credentials has no username or email", f)
 		}
 		if err := a.fillField(c, "user", username); err != nil {
 			return err
@@ -237,7 +252,7 @@ func (a *autoAPI) fillCode(c *call, f scan, code string) error {
 	boxes := s.page.Locator(marked("otp-box"))
 	digits := []rune(code)
 	if len(digits) != f.Boxes {
-		return a.fail(c, fmt.Sprintf("the page has %d code boxes but the code has %d digits", f.Boxes, len(digits)), f)
+		return a.fail(c, failure.PortalChanged, fmt.Sprintf("the page has %d code boxes but the code has %d digits", f.Boxes, len(digits)), f)
 	}
 	for i, d := range digits {
 		box := boxes.Nth(i)
@@ -302,25 +317,31 @@ func (a *autoAPI) settled() error {
 	return s.ctx.Err()
 }
 
-// fail throws with a screenshot of the page, quoting what the portal says, if anything.
-func (a *autoAPI) fail(c *call, msg string, f scan) error {
+// fail throws an error of kind k with a screenshot of the page, quoting what the portal says, if
+// anything. A captcha on the page explains any failure: it is why the login did not go through.
+func (a *autoAPI) fail(c *call, k failure.Kind, msg string, f scan) error {
 	s := a.s
+	if f.Captcha {
+		k = failure.Captcha
+		msg = "the portal shows a captcha; " + msg
+	}
 	if f.Message != "" {
 		msg += fmt.Sprintf(" (the page says: %q)", f.Message)
 	}
+	cause := failure.New(k, msg)
 	if s.ctx.Err() == nil {
 		png, err := await(s, func() ([]byte, error) {
 			return browser.MaskedScreenshot(s.page, s.secrets.Secret, playwright.PageScreenshotOptions{FullPage: playwright.Bool(true), Timeout: ms(s.budget(10 * time.Second))})
 		})
 		if err == nil {
 			if name, err := s.artifact("auto-login", "png", png); err == nil {
-				e := c.failMsg(errors.New(msg), msg).(*callError)
+				e := c.failMsg(cause, msg).(*callError)
 				e.note = "screenshot " + name
 				return e
 			}
 		}
 	}
-	return c.failMsg(errors.New(msg), msg)
+	return c.failMsg(cause, msg)
 }
 
 func fieldWord(what string) string {

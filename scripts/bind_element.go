@@ -191,12 +191,12 @@ func (s *session) actionError(c *call, loc playwright.Locator, err error, n need
 	}
 	within := fmtDuration(c.timeout)
 	if s.count(loc) == 0 {
-		return c.failf(err, "no element matched within %s", within)
+		return c.changed(err, "no element matched within %s", within)
 	}
 	quick := ms(500 * time.Millisecond)
 	if n >= needVisible {
 		if vis, e := await(s, func() (bool, error) { return loc.IsVisible() }); e == nil && !vis {
-			return c.failf(err, "the element did not become visible within %s", within)
+			return c.changed(err, "the element did not become visible within %s", within)
 		}
 	}
 	switch n {

@@ -58,19 +58,13 @@ func (p *pageAPI) Goto(urlV goja.Value) error {
 	if u, err = p.s.navigationURL(u); err != nil {
 		return c.failMsg(err, err.Error())
 	}
-	_, err = await(p.s, func() (playwright.Response, error) {
+	resp, err := await(p.s, func() (playwright.Response, error) {
 		return p.frame.Goto(u, playwright.FrameGotoOptions{Timeout: ms(c.timeout), WaitUntil: playwright.WaitUntilStateLoad})
 	})
 	if rerr := p.s.refused(c); rerr != nil { // a redirect, frame or request of the page; says more than net::ERR_…
 		return rerr
 	}
-	if err != nil {
-		if isTimeout(err) {
-			return c.failf(err, "the page did not finish loading within %s", fmtDuration(c.timeout))
-		}
-		return c.fail(err)
-	}
-	return nil
+	return c.gotoError(err, resp)
 }
 
 func (p *pageAPI) Fill(selV, valueV goja.Value) error {
@@ -208,11 +202,11 @@ func (p *pageAPI) WaitFor(selV, optsV goja.Value) error {
 		switch opts.State {
 		case "visible":
 			if p.s.count(loc) == 0 {
-				return c.failf(err, "no element matched within %s", within)
+				return c.changed(err, "no element matched within %s", within)
 			}
-			return c.failf(err, "the element did not become visible within %s", within)
+			return c.changed(err, "the element did not become visible within %s", within)
 		case "attached":
-			return c.failf(err, "no element matched within %s", within)
+			return c.changed(err, "no element matched within %s", within)
 		case "hidden":
 			return c.failf(err, "the element was still visible after %s", within)
 		case "detached":
@@ -416,7 +410,7 @@ func (p *pageAPI) Frame(selV goja.Value) (*pageAPI, error) {
 	})
 	if err != nil {
 		if isTimeout(err) {
-			return nil, c.failf(err, "no element matched within %s", fmtDuration(c.timeout))
+			return nil, c.changed(err, "no element matched within %s", fmtDuration(c.timeout))
 		}
 		return nil, c.fail(err)
 	}

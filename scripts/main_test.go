@@ -127,6 +127,7 @@ func (h *fakeHost) logText() string {
 // runOpts tune one test run.
 type runOpts struct {
 	host    *fakeHost
+	wrap    Host           // a host wrapping host, when set (to add optional host methods)
 	timeout time.Duration  // run limit; default 60s
 	action  time.Duration  // action timeout; default 5s
 	base    string         // the context's BaseURL and portal URL
@@ -185,12 +186,19 @@ func runScript(t *testing.T, src string, o runOpts) (*fakeHost, error) {
 		Source:   testHeader + src,
 		Filename: "demo.js",
 		Page:     page,
-		Host:     o.host,
+		Host:     hostOf(o),
 		Portal:   PortalInfo{Name: "Demo Cloud", URL: o.base},
 		Timeout:  o.timeout,
 		Policy:   pol,
 	})
 	return o.host, err
+}
+
+func hostOf(o runOpts) Host {
+	if o.wrap != nil {
+		return o.wrap
+	}
+	return o.host
 }
 
 // testHeader is put before every test script: 7 lines, so script line n is file line n+7.

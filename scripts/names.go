@@ -73,6 +73,7 @@ var api = []iface{
 			{Go: "Console", Value: true, TS: ": Console", Doc: "Lines in the run log, like the browser's console."},
 			{Go: "Auto", Value: true, TS: ": Auto", Doc: "Heuristics that need no selectors."},
 			{Go: "Session", Value: true, TS: ": Session", Doc: "Addition: the browser session billhound keeps for this portal between runs."},
+			{Go: "Fail", Value: true, TS: ": Fail", Doc: "Addition: end the run with a failure kind, e.g. fail.credentials(\"Invalid password\"), so billhound shows the right hint and retries only what is worth retrying."},
 			{Go: "TOTP", TS: "(): string", Doc: "The current code for this portal's TOTP secret; replay-safe (waits for a fresh time step when needed). Throws if the portal has no secret."},
 			{Go: "Download", TS: "(target: string | Element, meta?: Meta): SaveResult", Doc: "Save an invoice: click a selector or Element and capture the download, or fetch a URL (absolute, or relative to the page: start it with /, ./ or ../) with the browser's cookies. An HTML answer (a login page) is refused: save HTML receipts with page.goto() and savePage()."},
 			{Go: "SavePage", TS: "(meta?: Meta): SaveResult", Doc: "Save the current page printed to PDF (for HTML receipts)."},
@@ -153,6 +154,21 @@ var api = []iface{
 		Doc: "Heuristics that need no selectors.",
 		Members: []member{
 			{Go: "Login", TS: "(opts?: LoginOptions): void", Doc: "Log in the way a password manager fills forms: username/email and password (also on two successive pages), then a one-time code via totp() if one is asked for. Returns at once when the page shows no login form (already signed in, e.g. from a kept session). Throws with a screenshot when it cannot tell."},
+		},
+	},
+	{
+		Name: "Fail", Go: reflect.TypeFor[*failAPI](),
+		Doc: "Addition: each method throws an Error with the message given (quote the portal's own words) and marks the run with that kind; the kind holds even if the script catches the error and throws another.",
+		Members: []member{
+			{Go: "Credentials", TS: "(message?: string): never", Doc: "The portal refused the username or password."},
+			{Go: "CodeRejected", TS: "(message?: string): never", Doc: "The portal refused the 2FA code."},
+			{Go: "CodeUnavailable", TS: "(message?: string): never", Doc: "The portal asks for a code billhound cannot get (an SMS code, no 2FA secret)."},
+			{Go: "Captcha", TS: "(message?: string): never", Doc: "A captcha or bot check stands in the way."},
+			{Go: "ActionNeeded", TS: "(message?: string): never", Doc: "The user must act at the portal first: new terms, a password change, a locked account."},
+			{Go: "PortalChanged", TS: "(message?: string): never", Doc: "The page is not what the script expects (an element is missing)."},
+			{Go: "Timeout", TS: "(message?: string): never", Doc: "The portal took too long (retried later by itself)."},
+			{Go: "Unreachable", TS: "(message?: string): never", Doc: "The portal is down or answers with errors (retried later by itself)."},
+			{Go: "ScriptError", TS: "(message?: string): never", Doc: "Anything else: a bug in the script."},
 		},
 	},
 }

@@ -78,6 +78,7 @@ func (s *session) install() error {
 		"Console":     rt.ToValue(&consoleAPI{s: s}),
 		"Auto":        rt.ToValue(&autoAPI{s: s}),
 		"Session":     rt.ToValue(newSessionAPI(s)),
+		"Fail":        rt.ToValue(&failAPI{s: s}),
 	}
 	g := reflect.ValueOf(&globalsAPI{s: s})
 	for _, m := range api[0].Members {

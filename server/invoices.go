@@ -12,7 +12,8 @@ import (
 	"billhound/store"
 )
 
-type invoiceView struct {
+// InvoiceView is an invoice as the API (and `billhound invoices --json`) shows it.
+type InvoiceView struct {
 	ID          int64     `json:"id"`
 	PortalID    int64     `json:"portalId"`
 	PortalName  string    `json:"portalName"`
@@ -25,14 +26,16 @@ type invoiceView struct {
 	SHA256      string    `json:"sha256"`
 	ContentType string    `json:"contentType"`
 	FileName    string    `json:"fileName"`
+	Path        string    `json:"path"` // where the file is, relative to the archive folder
 	RunID       *int64    `json:"runId"`
 	CreatedAt   time.Time `json:"createdAt"`
 	URL         string    `json:"url"`
 }
 
-func viewInvoice(r *store.InvoiceRow) invoiceView {
-	return invoiceView{r.ID, r.PortalID, r.PortalName, r.Number, r.Date, r.Amount, r.Currency, r.Title, r.Size,
-		r.SHA256, r.ContentType, r.FileName, r.RunID, r.CreatedAt, "/api/invoices/" + strconv.FormatInt(r.ID, 10) + "/file"}
+// ViewInvoice is the API's view of an archived invoice.
+func ViewInvoice(r *store.InvoiceRow) InvoiceView {
+	return InvoiceView{r.ID, r.PortalID, r.PortalName, r.Number, r.Date, r.Amount, r.Currency, r.Title, r.Size,
+		r.SHA256, r.ContentType, r.FileName, r.Path, r.RunID, r.CreatedAt, "/api/invoices/" + strconv.FormatInt(r.ID, 10) + "/file"}
 }
 
 func (s *Server) listInvoices(c echo.Context) error {
@@ -44,9 +47,9 @@ func (s *Server) listInvoices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]invoiceView, 0, len(rows))
+	out := make([]InvoiceView, 0, len(rows))
 	for i := range rows {
-		out = append(out, viewInvoice(&rows[i]))
+		out = append(out, ViewInvoice(&rows[i]))
 	}
 	return c.JSON(http.StatusOK, out)
 }

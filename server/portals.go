@@ -37,7 +37,10 @@ type portalView struct {
 	// SessionKeptAt is since when the portal's browser session is kept for the next run (null:
 	// the next run logs in from scratch). The session itself never leaves the server.
 	SessionKeptAt *time.Time `json:"sessionKeptAt"`
-	CreatedAt     time.Time  `json:"createdAt"`
+	// MissingInvoice: a portal that delivers one invoice a month is a week past its usual day
+	// without this month's; null otherwise.
+	MissingInvoice *runner.Missing `json:"missingInvoice"`
+	CreatedAt      time.Time       `json:"createdAt"`
 }
 
 type twofaView struct {
@@ -84,6 +87,9 @@ func (s *Server) viewPortal(p *store.Portal, last *store.Run, invoices int) port
 	}
 	if at, err := s.deps.Store.SessionKeptAt(p.ID); err == nil {
 		v.SessionKeptAt = at
+	}
+	if dates, err := s.deps.Store.InvoiceDates(p.ID); err == nil {
+		v.MissingInvoice = runner.MissingMonth(dates, s.deps.Now())
 	}
 	v.Schedule = p.Schedule
 	w, _ := runner.ParseWindow(p.LoginWindow) // checked when saved

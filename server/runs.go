@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"billhound/failure"
 	"billhound/runner"
 	"billhound/store"
 )
@@ -28,8 +29,11 @@ type runView struct {
 	NewCount    int            `json:"newCount"`
 	KnownCount  int            `json:"knownCount"`
 	FailedCount int            `json:"failedCount"`
-	Live        bool           `json:"live"`     // the live view can show the run's page
-	Takeover    bool           `json:"takeover"` // the script waits for the user to take over
+	Live        bool           `json:"live"`        // the live view can show the run's page
+	Takeover    bool           `json:"takeover"`    // the script waits for the user to take over
+	FailureKind string         `json:"failureKind"` // "" unless failed; see docs/API.md
+	Failure     *failure.Hint  `json:"failure"`     // the kind's title, hint and fix; null unless failed
+	Warning     string         `json:"warning"`     // "" or "nothing_found" (status warning)
 	Log         []logView      `json:"log,omitempty"`
 	Artifacts   []artifactView `json:"artifacts,omitempty"`
 }
@@ -47,9 +51,18 @@ type artifactView struct {
 }
 
 func viewRun(r *store.Run, portalName string) runView {
-	return runView{ID: r.ID, PortalID: r.PortalID, PortalName: portalName, Status: r.Status, Trigger: r.Trigger,
+	v := runView{ID: r.ID, PortalID: r.PortalID, PortalName: portalName, Status: r.Status, Trigger: r.Trigger,
 		StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Error: r.Error,
-		NewCount: r.NewCount, KnownCount: r.KnownCount, FailedCount: r.FailedCount}
+		NewCount: r.NewCount, KnownCount: r.KnownCount, FailedCount: r.FailedCount,
+		FailureKind: r.FailureKind, Warning: r.Warning}
+	if r.Status == store.RunFailed {
+		if v.FailureKind == "" {
+			v.FailureKind = string(failure.ScriptError)
+		}
+		h := failure.Describe(failure.Kind(v.FailureKind))
+		v.Failure = &h
+	}
+	return v
 }
 
 func (s *Server) startRun(c echo.Context) error {

@@ -34,6 +34,7 @@ type Deps struct {
 	Logger   *slog.Logger
 	// TrustedProxies may name the client in X-Forwarded-For; nobody else can.
 	TrustedProxies []netip.Prefix
+	Now            func() time.Time // the clock for computed warnings (a missing invoice); default time.Now
 }
 
 // Server is the HTTP server.
@@ -53,6 +54,9 @@ func New(d Deps) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	if d.Now == nil {
+		d.Now = time.Now
+	}
 	has, err := d.Store.HasUsers()
 	s := &Server{deps: d, echo: e, logins: newLoginLimiter(), hashes: newHashGate(hashSlots), setup: newSetupGate(err != nil || !has)}
 	e.HTTPErrorHandler = s.handleError

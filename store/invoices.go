@@ -31,18 +31,19 @@ type InvoiceRow struct {
 	PortalName string
 }
 
-// CreateInvoice indexes an archived file. A number already known for the portal, or content
-// already archived, gives ErrConflict.
+// CreateInvoice indexes an archived file. A number or content already archived for the same
+// portal gives ErrConflict.
 func (s *Store) CreateInvoice(inv *Invoice) error {
 	return conflict(s.db.Create(inv).Error)
 }
 
-// FindDuplicate returns the invoice with the same portal number or the same content, or nil.
+// FindDuplicate returns the portal's invoice with the same number or the same content, or nil.
+// Dedupe is per portal: the same file archived by another portal is not this portal's invoice.
 func (s *Store) FindDuplicate(portalID int64, number, sha256 string) (*Invoice, error) {
 	var inv Invoice
-	q := s.db.Where("sha256 = ?", sha256)
+	q := s.db.Where("portal_id = ? AND sha256 = ?", portalID, sha256)
 	if number != "" {
-		q = s.db.Where("sha256 = ? OR (portal_id = ? AND number = ?)", sha256, portalID, number)
+		q = s.db.Where("portal_id = ? AND (sha256 = ? OR number = ?)", portalID, sha256, number)
 	}
 	if err := q.First(&inv).Error; err != nil {
 		if notFound(err) == ErrNotFound {
@@ -51,6 +52,14 @@ func (s *Store) FindDuplicate(portalID int64, number, sha256 string) (*Invoice, 
 		return nil, err
 	}
 	return &inv, nil
+}
+
+// InvoiceDates returns the invoice dates (YYYY-MM-DD, oldest first) of a portal's invoices
+// that have one.
+func (s *Store) InvoiceDates(portalID int64) ([]string, error) {
+	var dates []string
+	err := s.db.Model(&Invoice{}).Where("portal_id = ? AND date <> ''", portalID).Order("date").Pluck("date", &dates).Error
+	return dates, err
 }
 
 // KnownNumber reports whether the portal has an archived invoice with this number.

@@ -141,6 +141,38 @@ var migrations = []string{
 		sealed BLOB,
 		kept_at DATETIME NOT NULL
 	)`,
+	// 13: why a run failed (failure_kind, see package failure; '' unless failed) and what a
+	// finished run warns about (warning: 'nothing_found'); and dedupe per portal: the same file
+	// archived by two portals is an invoice of each, so content is unique per portal only. SQLite
+	// cannot drop a UNIQUE constraint, so the invoices table is rebuilt.
+	`ALTER TABLE runs ADD COLUMN failure_kind TEXT NOT NULL DEFAULT '';
+	ALTER TABLE runs ADD COLUMN warning TEXT NOT NULL DEFAULT '';
+	UPDATE runs SET failure_kind = 'script_error' WHERE status = 'failed';
+	CREATE TABLE invoices_by_portal (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		portal_id INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
+		run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+		number TEXT NOT NULL DEFAULT '',
+		date TEXT NOT NULL DEFAULT '',
+		amount TEXT NOT NULL DEFAULT '',
+		currency TEXT NOT NULL DEFAULT '',
+		title TEXT NOT NULL DEFAULT '',
+		path TEXT NOT NULL,
+		file_name TEXT NOT NULL,
+		size INTEGER NOT NULL,
+		sha256 TEXT NOT NULL,
+		content_type TEXT NOT NULL,
+		source_url TEXT NOT NULL DEFAULT '',
+		created_at DATETIME NOT NULL,
+		UNIQUE (portal_id, sha256)
+	);
+	INSERT INTO invoices_by_portal SELECT id, portal_id, run_id, number, date, amount, currency, title,
+		path, file_name, size, sha256, content_type, source_url, created_at FROM invoices;
+	DROP TABLE invoices;
+	ALTER TABLE invoices_by_portal RENAME TO invoices;
+	CREATE UNIQUE INDEX invoices_portal_number ON invoices(portal_id, number) WHERE number <> '';
+	CREATE INDEX invoices_date ON invoices(date);
+	CREATE INDEX invoices_sha256 ON invoices(sha256)`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

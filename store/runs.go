@@ -14,6 +14,16 @@ const (
 	// RunInterrupted: billhound stopped during the run (shut down, killed, or it could not
 	// save the outcome); Error says which. Not the portal's fault.
 	RunInterrupted = "interrupted"
+	// RunWarning: the run ended without an error but something is off; Warning says what
+	// (WarningNothingFound). Never shown as green.
+	RunWarning = "warning"
+)
+
+// Warnings of a finished run.
+const (
+	// WarningNothingFound: logged in, archived nothing and knew no invoice, though the portal
+	// had invoices before: the script probably no longer finds them.
+	WarningNothingFound = "nothing_found"
 )
 
 // Run is one execution of a portal's script.
@@ -28,6 +38,8 @@ type Run struct {
 	NewCount    int
 	KnownCount  int
 	FailedCount int
+	FailureKind string // why it failed (a failure.Kind); "" unless Status is failed
+	Warning     string // what a warning run warns about, e.g. WarningNothingFound; else ""
 	// The process carrying out the run and until when it holds it (unix ms): see lease.go.
 	OwnerHost     string `gorm:"column:owner_host"`
 	OwnerScope    string `gorm:"column:owner_scope"`
@@ -73,7 +85,7 @@ func (s *Store) StartRun(portalID int64, trigger string) (*Run, error) {
 func (s *Store) FinishRun(r *Run) error {
 	now := time.Now()
 	r.FinishedAt = &now
-	return s.db.Model(&Run{ID: r.ID}).Select("status", "finished_at", "error", "new_count", "known_count", "failed_count").Updates(r).Error
+	return s.db.Model(&Run{ID: r.ID}).Select("status", "finished_at", "error", "new_count", "known_count", "failed_count", "failure_kind", "warning").Updates(r).Error
 }
 
 // AddRunLog appends a line to a run's log.
@@ -132,7 +144,8 @@ func (s *Store) LastRuns() (map[int64]Run, error) {
 	return out, err
 }
 
-// LastSuccess returns when the portal's last successful run started, or nil.
+// LastSuccess returns when the portal's last successful run started, or nil. A run that found
+// nothing (a warning) does not count: `since` must not skip invoices it may have missed.
 func (s *Store) LastSuccess(portalID int64) (*time.Time, error) {
 	var r Run
 	err := s.db.Where("portal_id = ? AND status = ?", portalID, RunSucceeded).Order("id DESC").First(&r).Error

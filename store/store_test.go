@@ -125,7 +125,7 @@ func TestInvoiceDedupe(t *testing.T) {
 	}{
 		{"same number", p.ID, "A-1", "bb", true},
 		{"same content", p.ID, "A-2", "aa", true},
-		{"same content, other portal", q.ID, "", "aa", true},
+		{"same content, other portal", q.ID, "", "aa", false}, // dedupe is per portal
 		{"same number, other portal", q.ID, "A-1", "cc", false},
 		{"new", p.ID, "A-2", "dd", false},
 	}
@@ -141,7 +141,17 @@ func TestInvoiceDedupe(t *testing.T) {
 	if !errors.Is(err, ErrConflict) {
 		t.Fatalf("unique number not enforced: %v", err)
 	}
-	rows, _ := s.Invoices(0)
+	if err := s.CreateInvoice(&Invoice{PortalID: p.ID, Number: "A-9", Path: "y", FileName: "y", SHA256: "aa", ContentType: "x"}); !errors.Is(err, ErrConflict) {
+		t.Fatalf("unique content per portal not enforced: %v", err)
+	}
+	// The same file from another portal is that portal's invoice too.
+	if err := s.CreateInvoice(&Invoice{PortalID: q.ID, Number: "A-1", Path: "q/2026/a.pdf", FileName: "a.pdf", SHA256: "aa", ContentType: "application/pdf"}); err != nil {
+		t.Fatalf("the same file for another portal: %v", err)
+	}
+	if known, _ := s.KnownNumber(q.ID, "A-1"); !known {
+		t.Fatal("the second portal does not know its invoice")
+	}
+	rows, _ := s.Invoices(p.ID)
 	if len(rows) != 1 || rows[0].PortalName != "p" {
 		t.Fatalf("listing: %+v", rows)
 	}

@@ -23,7 +23,7 @@ if (page.exists('a[href="/logout"]')) {
   // an error, the code prompt, or the signed-in page with its "Sign out" link.
   page.waitFor('.error, #code, a[href="/logout"]');
   if (page.exists(".error")) {
-    throw new Error("login failed: " + page.text(".error"));
+    fail.credentials("login failed: " + page.text(".error"));
   }
 
   // Accounts with two-factor authentication are asked for a code, unless this browser
@@ -36,7 +36,7 @@ if (page.exists('a[href="/logout"]')) {
     page.click("button[type=submit]");
     page.waitFor('.error, a[href="/logout"]');
     if (page.exists(".error")) {
-      throw new Error("2FA code rejected: " + page.text(".error"));
+      fail.codeRejected("2FA code rejected: " + page.text(".error"));
     }
   } else if (session.restored) {
     log("signed in with the password; the code step was skipped (this device is remembered)");
