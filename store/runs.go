@@ -25,6 +25,13 @@ type Run struct {
 	NewCount    int
 	KnownCount  int
 	FailedCount int
+
+	// An open question (ask()) while the run waits for the user; "" when none.
+	Question        string
+	QuestionKind    string
+	QuestionAskedAt *time.Time
+	QuestionUntil   *time.Time
+	AnswerSealed    []byte // the answer, sealed, until the run takes it
 }
 
 // RunLog is one line of a run's log.
@@ -59,7 +66,9 @@ func (s *Store) StartRun(portalID int64, trigger string, stale time.Duration) (*
 func (s *Store) FinishRun(r *Run) error {
 	now := time.Now()
 	r.FinishedAt = &now
-	return s.db.Model(&Run{ID: r.ID}).Select("status", "finished_at", "error", "new_count", "known_count", "failed_count").Updates(r).Error
+	r.Question, r.QuestionKind, r.QuestionAskedAt, r.QuestionUntil, r.AnswerSealed = "", "", nil, nil, nil
+	return s.db.Model(&Run{ID: r.ID}).Select("status", "finished_at", "error", "new_count", "known_count", "failed_count",
+		"question", "question_kind", "question_asked_at", "question_until", "answer_sealed").Updates(r).Error
 }
 
 // FailStaleRuns marks runs that have been "running" for longer than stale as failed: their
