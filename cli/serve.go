@@ -26,7 +26,7 @@ func runServe(env *Env, args []string) error {
 	}
 	defer a.close()
 	// Runs left "running" by a killed process would otherwise block their portal forever.
-	if err := a.store.FailStaleRuns(cfg.RunTimeout + 2*time.Minute); err != nil {
+	if err := a.store.FailStaleRuns(a.runner.StaleAfter()); err != nil {
 		return err
 	}
 	srv := server.New(server.Deps{Store: a.store, Vault: a.vault, Runner: a.runner, Archive: a.archive, UI: env.UI, Logger: log})

@@ -61,6 +61,7 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 	if err != nil {
 		return fmt.Errorf("the portal's script: %w", err)
 	}
+	h.twofa = header.TwoFA
 	url := p.URL
 	if url == "" {
 		url = header.URL
@@ -72,7 +73,8 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 
 	// The browser gets the run's whole budget plus a little, so the engine's own limit is what
 	// ends a slow script, with its clear message, and cleanup still has a live browser.
-	ctx, cancel := context.WithTimeout(ctx, r.Timeout+30*time.Second)
+	// Waiting for the user does not count against the limit (scripts.MaxWait).
+	ctx, cancel := context.WithTimeout(ctx, r.Timeout+scripts.MaxWait+30*time.Second)
 	defer cancel()
 	bc, err := r.Browser.NewContext(ctx, browser.ContextOptions{BaseURL: url})
 	if err != nil {

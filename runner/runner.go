@@ -39,6 +39,8 @@ type Runner struct {
 	Timeout   time.Duration // a run's time limit
 	Policy    *netpolicy.Policy
 	Logger    *slog.Logger
+	Notifier  Notifier // tells the user when a run asks them; nil = nobody is told
+	Prompter  Prompter // asks on a terminal too; nil = only through the API
 
 	wg      sync.WaitGroup
 	mu      sync.Mutex
@@ -119,12 +121,16 @@ func (r *Runner) begin(portalID int64, trigger string) (*store.Run, error) {
 		return nil, err
 	}
 	// A run row older than the time limit plus slack belongs to a process that died.
-	run, err := r.Store.StartRun(portalID, trigger, r.Timeout+2*time.Minute)
+	run, err := r.Store.StartRun(portalID, trigger, r.StaleAfter())
 	if errors.Is(err, store.ErrConflict) {
 		return nil, ErrAlreadyRunning
 	}
 	return run, err
 }
+
+// StaleAfter is how long a run may stay "running": its limit, the time it may wait for the
+// user, and some slack. A run older than that belongs to a process that died.
+func (r *Runner) StaleAfter() time.Duration { return r.Timeout + scripts.MaxWait + 2*time.Minute }
 
 func (r *Runner) track(id int64, cancel context.CancelCauseFunc) {
 	r.mu.Lock()

@@ -30,6 +30,7 @@ type runView struct {
 	FailedCount int            `json:"failedCount"`
 	Log         []logView      `json:"log,omitempty"`
 	Artifacts   []artifactView `json:"artifacts,omitempty"`
+	Question    *questionView  `json:"question"` // while the run waits for the user (status "waiting")
 }
 
 type logView struct {
@@ -45,9 +46,13 @@ type artifactView struct {
 }
 
 func viewRun(r *store.Run, portalName string) runView {
-	return runView{ID: r.ID, PortalID: r.PortalID, PortalName: portalName, Status: r.Status, Trigger: r.Trigger,
+	v := runView{ID: r.ID, PortalID: r.PortalID, PortalName: portalName, Status: r.Status, Trigger: r.Trigger,
 		StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Error: r.Error,
 		NewCount: r.NewCount, KnownCount: r.KnownCount, FailedCount: r.FailedCount}
+	if v.Question = viewQuestion(r, portalName); v.Question != nil {
+		v.Status = waitingStatus
+	}
+	return v
 }
 
 func (s *Server) startRun(c echo.Context) error {

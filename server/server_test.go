@@ -78,6 +78,8 @@ func TestEveryAPIRouteNeedsASession(t *testing.T) {
 		{"PUT", "/api/portals/1/totp"}, {"GET", "/api/portals/1/totp/code"}, {"POST", "/api/portals/1/runs"},
 		{"GET", "/api/runs"}, {"GET", "/api/runs/1/artifacts/x.png"}, {"GET", "/api/invoices"},
 		{"GET", "/api/invoices/1/file"}, {"GET", "/api/bundled-scripts"}, {"POST", "/api/logout"},
+		{"GET", "/api/questions"}, {"POST", "/api/runs/1/answer"}, {"GET", "/api/settings/mailbox"}, {"PUT", "/api/settings/mailbox"},
+		{"GET", "/api/settings/sms"}, {"POST", "/api/settings/sms/token"},
 	} {
 		if code, body, _ := c.call(r.method, r.path, nil); code != 401 || body["error"] == "" {
 			t.Errorf("%s %s without a session: %d %v", r.method, r.path, code, body)
