@@ -183,4 +183,3 @@ func (h *runHost) codeFromUser(ctx context.Context) (string, error) {
 	}
 	return code, err
 }
-
