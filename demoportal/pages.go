@@ -36,6 +36,11 @@ type view struct {
 	RecoveryCodes []string // shown once, right after enabling
 	RecoveryLeft  int
 
+	// second factors sent by SMS or e-mail, or approved in the app
+	Sent     string // "We sent a code by SMS to …"
+	Approval string
+	Pending  []string
+
 	// account and invoices
 	Invoices []invoiceRow
 }
@@ -44,7 +49,7 @@ type view struct {
 var pages = func() map[string]*template.Template {
 	layout := template.Must(template.ParseFS(templateFS, "templates/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "code", "recovery", "account", "security", "invoices", "notfound"} {
+	for _, name := range []string{"login", "code", "recovery", "account", "security", "invoices", "notfound", "approve", "app"} {
 		out[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return out

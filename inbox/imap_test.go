@@ -1,4 +1,4 @@
-package inbox
+package inbox_test
 
 import (
 	"context"
@@ -8,19 +8,20 @@ import (
 	"testing"
 	"time"
 
+	"billhound/inbox"
 	"billhound/inbox/imaptest"
 )
 
 var sixDigits = regexp.MustCompile(`\b(\d{4,8})\b`)
 
-func testMailbox(s *imaptest.Server) Mailbox {
-	return Mailbox{Host: s.Host, Port: s.Port, TLS: "none", Username: s.Username, Password: s.Password}
+func testMailbox(s *imaptest.Server) inbox.Mailbox {
+	return inbox.Mailbox{Host: s.Host, Port: s.Port, TLS: "none", Username: s.Username, Password: s.Password}
 }
 
 // TestMailCode: against a real IMAP server, the reader waits for mail that arrives after the
 // run started, skips older mail and mail from others, and takes the newest match.
 func TestMailCode(t *testing.T) {
-	PollInterval = 200 * time.Millisecond
+	inbox.PollInterval = 200 * time.Millisecond
 	srv := imaptest.Start(t, "me@example.com", "mail-pw")
 	srv.DeliverRaw(t, time.Now().Add(-time.Hour), "From: Bank <no-reply@bank.example>\r\nSubject: Your code\r\n\r\nOld code 111111\r\n")
 	start := time.Now()
@@ -33,7 +34,7 @@ func TestMailCode(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	code, err := testMailbox(srv).WaitForCode(ctx, MailQuery{From: "bank.example", Subject: "sign-in", Pattern: sixDigits, Since: start})
+	code, err := testMailbox(srv).WaitForCode(ctx, inbox.MailQuery{From: "bank.example", Subject: "sign-in", Pattern: sixDigits, Since: start})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,33 +42,33 @@ func TestMailCode(t *testing.T) {
 		t.Fatalf("code = %q", code)
 	}
 	// Both have arrived now: the newest wins.
-	code, err = testMailbox(srv).WaitForCode(ctx, MailQuery{From: "BANK", Pattern: sixDigits, Since: start})
+	code, err = testMailbox(srv).WaitForCode(ctx, inbox.MailQuery{From: "BANK", Pattern: sixDigits, Since: start})
 	if err != nil || code != "444444" {
 		t.Fatalf("newest: code = %q, %v", code, err)
 	}
 }
 
 func TestMailCodeBadPaths(t *testing.T) {
-	PollInterval = 200 * time.Millisecond
+	inbox.PollInterval = 200 * time.Millisecond
 	srv := imaptest.Start(t, "me@example.com", "mail-pw")
 	mb := testMailbox(srv)
 	mb.Password = "wrong"
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, err := mb.WaitForCode(ctx, MailQuery{Pattern: sixDigits, Since: time.Now()})
-	if !errors.Is(err, ErrPasswordRefused) || !strings.Contains(err.Error(), "the mailbox refused the password") {
+	_, err := mb.WaitForCode(ctx, inbox.MailQuery{Pattern: sixDigits, Since: time.Now()})
+	if !errors.Is(err, inbox.ErrPasswordRefused) || !strings.Contains(err.Error(), "the mailbox refused the password") {
 		t.Fatalf("wrong password: %v", err)
 	}
 	short, cancel2 := context.WithTimeout(context.Background(), 800*time.Millisecond)
 	defer cancel2()
 	start := time.Now()
-	_, err = testMailbox(srv).WaitForCode(short, MailQuery{Pattern: sixDigits, Since: time.Now()})
+	_, err = testMailbox(srv).WaitForCode(short, inbox.MailQuery{Pattern: sixDigits, Since: time.Now()})
 	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 3*time.Second {
 		t.Fatalf("no mail: %v after %s", err, time.Since(start))
 	}
 	mb = testMailbox(srv)
 	mb.Port = 1 // nothing listens there
-	if _, err := mb.WaitForCode(ctx, MailQuery{Pattern: sixDigits}); err == nil || !strings.Contains(err.Error(), "cannot reach the mailbox") {
+	if _, err := mb.WaitForCode(ctx, inbox.MailQuery{Pattern: sixDigits}); err == nil || !strings.Contains(err.Error(), "cannot reach the mailbox") {
 		t.Fatalf("unreachable: %v", err)
 	}
 }

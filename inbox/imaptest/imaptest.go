@@ -5,14 +5,14 @@ package imaptest
 import (
 	"fmt"
 	"net"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+
+	"billhound/inbox"
 )
 
 // Server is a running IMAP server with one user and an INBOX.
@@ -53,36 +53,16 @@ func Start(t testing.TB, username, password string) *Server {
 // Deliver appends a plain-text message to the INBOX, received now.
 func (s *Server) Deliver(t testing.TB, from, subject, body string) {
 	t.Helper()
-	s.DeliverRaw(t, time.Now(), fmt.Sprintf("From: %s\r\nTo: user@example.com\r\nSubject: %s\r\nDate: %s\r\n"+
-		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
-		from, subject, time.Now().Format(time.RFC1123Z), strings.ReplaceAll(body, "\n", "\r\n")))
+	s.DeliverRaw(t, time.Now(), inbox.PlainMessage(from, "user@example.com", subject, body, time.Now()))
 }
 
 // DeliverRaw appends a raw RFC 5322 message with the given arrival time.
 func (s *Server) DeliverRaw(t testing.TB, at time.Time, raw string) {
 	t.Helper()
-	if err := s.Append(at, raw); err != nil {
+	if err := inbox.Append(s.Addr(), s.Username, s.Password, "INBOX", at, raw); err != nil {
 		t.Fatalf("deliver mail: %v", err)
 	}
 }
 
-// Append is DeliverRaw for use outside a test's goroutine (a demo portal sending mail).
-func (s *Server) Append(at time.Time, raw string) error {
-	c, err := imapclient.DialInsecure(fmt.Sprintf("%s:%d", s.Host, s.Port), nil)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if err := c.Login(s.Username, s.Password).Wait(); err != nil {
-		return err
-	}
-	cmd := c.Append("INBOX", int64(len(raw)), &imap.AppendOptions{Time: at})
-	if _, err := cmd.Write([]byte(raw)); err != nil {
-		return err
-	}
-	if err := cmd.Close(); err != nil {
-		return err
-	}
-	_, err = cmd.Wait()
-	return err
-}
+// Addr is host:port.
+func (s *Server) Addr() string { return fmt.Sprintf("%s:%d", s.Host, s.Port) }
