@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/playwright-community/playwright-go"
+
 	"billhound/inbox/imaptest"
 )
 
@@ -270,4 +272,53 @@ func TestManualCodeTypedWrong(t *testing.T) {
 	if strings.Contains(r.logText(), wrong) {
 		t.Fatalf("the typed code is in the log:\n%s", r.logText())
 	}
+}
+
+// TestAnswerFromPhone: on a 390 px phone screen the navigation shows "Needs you" with the count;
+// the question offers the number pad and the SMS code suggestion; the code typed there resumes
+// the run, which signs in and files the invoices.
+func TestAnswerFromPhone(t *testing.T) {
+	t.Parallel()
+	u := openUI(t, "phone-answer", 390, 844)
+	in := u.in
+	u.must(u.page.Locator("#nav-portals").WaitFor()) // the admin exists once the app shows its navigation
+	if code := in.call("POST", "/api/login", map[string]string{"username": "admin", "password": "correct horse battery"}, nil); code != 200 {
+		t.Fatalf("API login: %d", code)
+	}
+	ph, phoneURL := newPhone(t)
+	portal := startDemo(t, "--factor", "sms", "--sms-url", phoneURL)
+	id := in.addScript("Nimbus SMS", in.bundled("demo-sms.js"), portal)
+	run := in.startRun(id)
+	in.waitQuestion(run.ID)
+
+	p := u.page
+	count := p.Locator("[data-testid=needs-you-count]")
+	u.must(count.WaitFor())
+	if got := u.text("[data-testid=needs-you-count]"); got != "1" {
+		t.Fatalf("Needs you count = %q", got)
+	}
+	u.noSideScroll("the navigation with Needs you")
+	u.must(p.Locator("#nav-questions").Click())
+	input := p.Locator("[data-testid=answer-input]")
+	u.must(input.WaitFor())
+	for attr, want := range map[string]string{"inputmode": "numeric", "autocomplete": "one-time-code"} {
+		if v, _ := input.GetAttribute(attr); v != want {
+			t.Errorf("answer field %s = %q, want %q", attr, v, want)
+		}
+	}
+	if !strings.Contains(u.text("[data-testid=question-prompt]"), "by SMS") {
+		t.Errorf("prompt: %q", u.text("[data-testid=question-prompt]"))
+	}
+	u.shot("01-question")
+	u.noSideScroll("the question")
+	u.must(input.Fill(ph.lastCode(t)))
+	u.must(p.Locator("[data-testid=answer-send]").Click())
+	u.must(p.Locator("[data-testid=answer-sent]").WaitFor())
+	u.shot("02-sent")
+	mustSucceed(t, in.finish(run.ID))
+	u.must(count.WaitFor(playwrightHidden()))
+}
+
+func playwrightHidden() playwright.LocatorWaitForOptions {
+	return playwright.LocatorWaitForOptions{State: playwright.WaitForSelectorStateHidden, Timeout: playwright.Float(10000)}
 }
