@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -31,6 +32,9 @@ func runRun(env *Env, args []string) error {
 	p, err := a.findPortal(fs.Arg(0))
 	if err != nil {
 		return fail("%v", err)
+	}
+	if isTerminal(os.Stdin) { // else a question waits for an answer through the API, as in the server
+		a.runner.Prompter = &ttyPrompter{in: bufio.NewReader(os.Stdin), out: env.Stderr}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

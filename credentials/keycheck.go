@@ -130,11 +130,17 @@ func purposeOf(c store.SealedColumn, id int64) (string, error) {
 		"user_totp.sealed":         accountTOTPPurpose,
 		"user_totp.pending_sealed": accountPendingPurpose,
 		"portal_sessions.sealed":   sessionPurpose,
-		"settings.sealed":          func(int64) string { return "settings/" + c.Key },
+		"runs.answer_sealed":       answerPurpose,
+		"sms_messages.text_sealed": func(int64) string { return smsPurpose },
+	}
+	settings := map[string]string{ // settings rows: one each, the purpose names the row
+		"notifications":    "settings/notifications",
+		settingMailboxPass: mailboxPurpose,
 	}
 	p, ok := purposes[c.Table+"."+c.Column]
-	if c.Table == "settings" { // one row each: the purpose names the row
-		p, ok = purposes["settings."+c.Column]
+	if c.Table == "settings" {
+		purpose, known := settings[c.Key]
+		p, ok = func(int64) string { return purpose }, known
 	}
 	if !ok {
 		return "", fmt.Errorf("no purpose known for the sealed column %s.%s", c.Table, c.Column)

@@ -67,10 +67,14 @@ func TestKeyCheckAndRotate(t *testing.T) {
 	if _, err := Rotate(st, newBox, oldBox); !errors.Is(err, ErrWrongKey) {
 		t.Fatalf("rotation from a wrong key: %v", err)
 	}
+	mailPW := "imap-pa55"
+	if err := old.SetMailbox(Mailbox{Host: "imap.example.com", Port: 993, Username: "me"}, &mailPW); err != nil {
+		t.Fatal(err)
+	}
 	before, _ := st.Portal(p.ID)
 	step := key.Step(time.Now())
 	n, err := Rotate(st, oldBox, newBox)
-	if err != nil || n != 5 { // password, fields, TOTP, recovery codes, the admin's TOTP
+	if err != nil || n != 6 { // password, fields, TOTP, recovery codes, the admin's TOTP, the mailbox password
 		t.Fatalf("rotate: %d %v", n, err)
 	}
 	after, _ := st.Portal(p.ID)
@@ -89,6 +93,9 @@ func TestKeyCheckAndRotate(t *testing.T) {
 	got, _ := k.CodeAt(step)
 	if pw != "pa55word" || fields["pin"] != "1234" || got != want || len(codes) != 2 || codes[1] != "cccc-dddd" {
 		t.Fatalf("after rotation: %q %v %q/%q %v", pw, fields, got, want, codes)
+	}
+	if _, pw, err := v.Mailbox(); err != nil || pw != mailPW {
+		t.Fatalf("the mailbox password after rotation: %q %v", pw, err)
 	}
 	ut, _ := st.UserTOTP(admin.ID)
 	if ak, err := v.AccountTOTP(ut); err != nil || !bytes.Equal(ak.Secret, key.Secret) {

@@ -1,7 +1,9 @@
 package demoportal
 
 import (
+	"crypto/subtle"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -18,6 +20,8 @@ type pendingLogin struct {
 	next     string
 	expires  time.Time
 	attempts int
+	code     string // the code sent by SMS or e-mail
+	approval string // the request the app approves
 }
 
 const (
@@ -73,15 +77,29 @@ func (p *Portal) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := p.newSessionLocked(w, r)
-	if a.secret == "" || p.rememberedLocked(r, a.username) {
+	if (a.secret == "" && a.factor == "") || p.rememberedLocked(r, a.username) {
 		s.user = a.username
 		p.mu.Unlock()
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
 	s.login = &pendingLogin{user: a.username, next: next, expires: p.now().Add(pendingLoginTTL)}
+	target, send := "/login/2fa", func() error { return nil }
+	if a.secret == "" {
+		send = p.startDeliveredLocked(a, s.login)
+		if a.factor == FactorApp {
+			target = "/login/approve"
+		}
+	}
 	p.mu.Unlock()
-	http.Redirect(w, r, "/login/2fa", http.StatusSeeOther)
+	if err := send(); err != nil {
+		logSendError("send the sign-in code", err)
+		v := p.loginView()
+		v.Error, v.Username = msgNotDelivered, username
+		p.render(w, http.StatusOK, "login", v)
+		return
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 // pendingLocked returns the session and account of a sign-in waiting for its second factor.
@@ -96,7 +114,7 @@ func (p *Portal) pendingLocked(r *http.Request) (*session, *account, string) {
 		return nil, nil, "/login"
 	}
 	a := p.accounts[s.login.user]
-	if p.now().After(s.login.expires) || a == nil || a.secret == "" {
+	if p.now().After(s.login.expires) || a == nil || (a.secret == "" && a.factor == "") {
 		s.login = nil
 		s.flash = msgLoginExpired
 		return nil, nil, "/login"
@@ -105,7 +123,25 @@ func (p *Portal) pendingLocked(r *http.Request) (*session, *account, string) {
 }
 
 func (p *Portal) handleCodePage(w http.ResponseWriter, r *http.Request) {
-	p.secondFactorPage(w, r, "code", "Two-factor authentication")
+	p.mu.Lock()
+	_, a, redirect := p.pendingLocked(r)
+	v := view{Title: "Two-factor authentication"}
+	if a != nil && a.secret == "" {
+		switch a.factor {
+		case FactorSMS:
+			v.Sent = "We sent a 6-digit code by SMS to your phone. Enter it below."
+		case FactorEmail:
+			v.Sent = "We sent a 6-digit code by e-mail to " + a.email() + ". Enter it below."
+		case FactorApp:
+			redirect = "/login/approve"
+		}
+	}
+	p.mu.Unlock()
+	if redirect != "" {
+		http.Redirect(w, r, redirect, http.StatusFound)
+		return
+	}
+	p.render(w, http.StatusOK, "code", v)
 }
 
 func (p *Portal) handleRecoveryPage(w http.ResponseWriter, r *http.Request) {
@@ -124,8 +160,14 @@ func (p *Portal) secondFactorPage(w http.ResponseWriter, r *http.Request, page, 
 }
 
 func (p *Portal) handleCode(w http.ResponseWriter, r *http.Request) {
-	code := r.PostFormValue("code")
-	p.secondFactor(w, r, "code", "Two-factor authentication", func(a *account) string {
+	code := strings.TrimSpace(r.PostFormValue("code"))
+	p.secondFactor(w, r, "code", "Two-factor authentication", func(a *account, login *pendingLogin) string {
+		if a.secret == "" { // a code sent by SMS or e-mail
+			if login.code != "" && subtle.ConstantTimeCompare([]byte(code), []byte(login.code)) == 1 {
+				return ""
+			}
+			return msgBadCode
+		}
 		switch p.checkCodeLocked(a, a.secret, code) {
 		case codeOK:
 			if r.PostFormValue("remember") != "" {
@@ -141,7 +183,7 @@ func (p *Portal) handleCode(w http.ResponseWriter, r *http.Request) {
 
 func (p *Portal) handleRecovery(w http.ResponseWriter, r *http.Request) {
 	code := normalizeRecovery(r.PostFormValue("recovery_code"))
-	p.secondFactor(w, r, "recovery", "Use a recovery code", func(a *account) string {
+	p.secondFactor(w, r, "recovery", "Use a recovery code", func(a *account, _ *pendingLogin) string {
 		used, exists := a.recovery[code]
 		switch {
 		case exists && !used:
@@ -157,7 +199,7 @@ func (p *Portal) handleRecovery(w http.ResponseWriter, r *http.Request) {
 // secondFactor answers a submitted second factor. check runs under p.mu and returns "" when it
 // accepts, else the message to show. Success signs in with a fresh session; too many failures
 // end the pending sign-in.
-func (p *Portal) secondFactor(w http.ResponseWriter, r *http.Request, page, title string, check func(*account) string) {
+func (p *Portal) secondFactor(w http.ResponseWriter, r *http.Request, page, title string, check func(*account, *pendingLogin) string) {
 	redirect, msg := func() (string, string) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -165,7 +207,7 @@ func (p *Portal) secondFactor(w http.ResponseWriter, r *http.Request, page, titl
 		if redirect != "" {
 			return redirect, ""
 		}
-		msg := check(a)
+		msg := check(a, s.login)
 		if msg == "" {
 			login := s.login
 			p.newSessionLocked(w, r).user = login.user

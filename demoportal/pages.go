@@ -38,6 +38,10 @@ type view struct {
 
 	// challenge: the picture's URL
 	ChallengeImage string
+	// second factors sent by SMS or e-mail, or approved in the app
+	Sent     string // "We sent a code by SMS to …"
+	Approval string
+	Pending  []string
 
 	// account and invoices
 	Invoices []invoiceRow
@@ -47,7 +51,7 @@ type view struct {
 var pages = func() map[string]*template.Template {
 	layout := template.Must(template.ParseFS(templateFS, "templates/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "code", "recovery", "account", "security", "invoices", "notfound", "challenge"} {
+	for _, name := range []string{"login", "code", "recovery", "account", "security", "invoices", "notfound", "challenge", "approve", "app"} {
 		out[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return out

@@ -24,6 +24,9 @@ type Account struct {
 	// TOTPSecret is the base32 secret of an already enabled 2FA; "" means 2FA is not enabled yet
 	// (the user can enable it under Security).
 	TOTPSecret string
+	// Factor is a second factor sent instead of computed: FactorSMS, FactorEmail or FactorApp
+	// (delivered.go); "" for none (or TOTP when TOTPSecret is set, which takes precedence).
+	Factor string
 }
 
 // Options configure a Portal. The zero value gives the default demo portal.
@@ -38,6 +41,11 @@ type Options struct {
 	// Challenge shows "Verify it's you: click the red circle" after each sign-in, a page only
 	// a person can pass (see challenge.go).
 	Challenge bool
+	// SMSWebhook receives the SMS codes as JSON, the way an SMS forwarder app on the user's
+	// phone posts them (billhound's /api/inbox/sms); SMSToken is sent as a Bearer token.
+	SMSWebhook, SMSToken string
+	// SendMail delivers the e-mail codes (to the user's mailbox).
+	SendMail func(Mail) error
 }
 
 // Default credentials of the demo account, shown as a hint on the login page when Options has
@@ -61,6 +69,10 @@ type Portal struct {
 	accounts map[string]*account
 	sessions map[string]*session
 	devices  map[string]*device // device cookie -> the browser remembered for a user
+	approved map[string]bool // sign-in approvals given in the "app"
+
+	smsWebhook, smsToken string
+	sendMail             func(Mail) error
 }
 
 // account is an Account plus what the portal learns while running.
@@ -69,6 +81,7 @@ type account struct {
 	secret             string          // confirmed TOTP secret, "" while 2FA is off
 	used               map[int64]bool  // TOTP steps whose codes were accepted (replay protection)
 	recovery           map[string]bool // recovery code ("abcd-2345") -> already used
+	factor             string          // FactorSMS, FactorEmail, FactorApp or ""
 }
 
 // New builds a portal. It panics on options no portal could run with (an empty or duplicate
@@ -80,6 +93,9 @@ func New(opt Options) *Portal {
 		accounts: map[string]*account{},
 		sessions: map[string]*session{},
 		devices:  map[string]*device{},
+		approved: map[string]bool{},
+
+		smsWebhook: opt.SMSWebhook, smsToken: opt.SMSToken, sendMail: opt.SendMail,
 	}
 	p.challenge = opt.Challenge
 	if p.name == "" {
@@ -100,7 +116,12 @@ func New(opt Options) *Portal {
 		if _, dup := p.accounts[a.Username]; dup {
 			panic(fmt.Sprintf("demoportal: duplicate account %q", a.Username))
 		}
-		acct := &account{username: a.Username, password: a.Password, used: map[int64]bool{}}
+		acct := &account{username: a.Username, password: a.Password, used: map[int64]bool{}, factor: a.Factor}
+		switch a.Factor {
+		case "", FactorSMS, FactorEmail, FactorApp:
+		default:
+			panic(fmt.Sprintf("demoportal: account %q: unknown factor %q", a.Username, a.Factor))
+		}
 		if a.TOTPSecret != "" {
 			secret, err := normalizeSecret(a.TOTPSecret)
 			if err != nil {
@@ -124,6 +145,10 @@ func (p *Portal) routes() {
 	m.HandleFunc("POST /login", p.handleLogin)
 	m.HandleFunc("GET /login/2fa", p.handleCodePage)
 	m.HandleFunc("POST /login/2fa", p.handleCode)
+	m.HandleFunc("GET /login/approve", p.handleApprovePage)
+	m.HandleFunc("POST /login/approve", p.handleApproveContinue)
+	m.HandleFunc("GET /app", p.handleApp)
+	m.HandleFunc("POST /app/approve", p.handleAppApprove)
 	m.HandleFunc("GET /login/recovery", p.handleRecoveryPage)
 	m.HandleFunc("POST /login/recovery", p.handleRecovery)
 	// A plain link signs out (no JavaScript on the pages); POST works for forms too.

@@ -69,6 +69,7 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 	if err != nil {
 		return fmt.Errorf("the portal's script: %w", err)
 	}
+	h.twofa = header.TwoFA
 	url := p.URL
 	if url == "" {
 		url = header.URL
@@ -80,7 +81,8 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 
 	// The browser gets the run's whole budget plus a little, so the engine's own limit is what
 	// ends a slow script, with its clear message, and cleanup still has a live browser.
-	ctx, cancel := context.WithTimeout(ctx, r.Timeout+30*time.Second)
+	// Waiting for the user does not count against the limit (scripts.MaxWait).
+	ctx, cancel := context.WithTimeout(ctx, r.Timeout+scripts.MaxWait+30*time.Second)
 	defer cancel()
 	// One policy for the run's browser context and its bindings: every refusal is a log line,
 	// and what the browser refused on its own fails the script's next call.

@@ -33,6 +33,7 @@ type runHost struct {
 
 	creds map[string]string
 	key   *twofa.Key
+	twofa string // the script header's @twofa
 
 	mu        sync.Mutex
 	saved     []store.Invoice
@@ -93,6 +94,10 @@ func (h *runHost) Credentials() map[string]string {
 
 func (h *runHost) TOTP(ctx context.Context) (string, error) {
 	if h.key == nil {
+		switch h.twofa {
+		case scripts.TwoFAManual, scripts.TwoFASMS, scripts.TwoFAEmail:
+			return h.codeFromUser(ctx)
+		}
 		return "", failure.New(failure.CodeUnavailable, "this portal has no 2FA secret; set one up on the portal's page")
 	}
 	start := time.Now()

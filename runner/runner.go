@@ -42,6 +42,8 @@ type Runner struct {
 	Policy    *netpolicy.Policy // what scripts may reach (billhound's own address added); nil = http(s) only
 	Logger    *slog.Logger
 	Live      *liveview.Hub // shows a running run's page to the admin; nil: none
+	Notifier  Notifier      // tells the user when a run asks them; nil = nobody is told
+	Prompter  Prompter      // asks on a terminal too; nil = only through the API
 
 	wg      sync.WaitGroup
 	mu      sync.Mutex

@@ -126,6 +126,18 @@ interface Fail {
   scriptError(message?: string): never;
 }
 
+/** Addition: one-time codes sent by e-mail, read from the mailbox set up in billhound's settings (IMAP). */
+interface Mail {
+  /** Wait for the newest e-mail that arrived after the run started and matches opts, and return the code in it (subject and text). The wait does not count against the run's time limit. */
+  code(opts?: MailCodeOptions): string;
+}
+
+/** Addition: one-time codes sent by SMS, forwarded to billhound's SMS inbox by an app on the phone. */
+interface SMS {
+  /** Wait for the newest SMS that arrived after the run started and matches opts, and return the code in it. The wait does not count against the run's time limit. */
+  code(opts?: SMSCodeOptions): string;
+}
+
 /** What download() and savePage() record about an invoice. All optional. */
 interface Meta {
   /** The portal's invoice number: the dedupe key. */
@@ -179,6 +191,36 @@ interface LoginOptions {
   url?: string;
 }
 
+/** Addition: what ask() asks for. */
+interface AskOptions {
+  /** "code" (default: a one-time code from an SMS, an e-mail or an app; the phone offers it from the SMS), "text", or "confirm". */
+  kind?: "code" | "text" | "confirm";
+  /** Milliseconds to wait for the answer; default 10 minutes, at most 30. */
+  timeout?: number;
+}
+
+/** Addition: which e-mail holds the code. */
+interface MailCodeOptions {
+  /** Part of the sender's address or name (any case). */
+  from?: string;
+  /** Part of the subject (any case). */
+  subject?: string;
+  /** Where the code is: the first group if the pattern has one, else the whole match; default a number of 4 to 8 digits. */
+  pattern?: RegExp | string;
+  /** Milliseconds to wait for the e-mail; default 2 minutes. */
+  timeout?: number;
+}
+
+/** Addition: which SMS holds the code. */
+interface SMSCodeOptions {
+  /** Part of the sender (a number or a name, any case). */
+  from?: string;
+  /** Where the code is: the first group if the pattern has one, else the whole match; default a number of 4 to 8 digits. */
+  pattern?: RegExp | string;
+  /** Milliseconds to wait for the SMS; default 2 minutes. */
+  timeout?: number;
+}
+
 interface PortalInfo {
   /** The portal's name in billhound. */
   name: string;
@@ -214,3 +256,9 @@ declare function known(id: string | number): boolean;
 declare function log(...args: any[]): void;
 /** Pause for ms milliseconds. */
 declare function sleep(ms: number): void;
+/** Addition: pause and ask the user (in the web UI, a notification or the terminal): a code (opts.kind "code", the default), a line of text ("text") or a confirmation such as "I approved the sign-in in the app" ("confirm", returns true). The run shows "waiting for you"; the wait does not count against the run's time limit. Throws "nobody answered within …" after opts.timeout. */
+declare function ask(prompt: string, opts?: AskOptions): string | true;
+/** Addition: one-time codes from the mailbox set up in billhound's settings. */
+declare const mail: Mail;
+/** Addition: one-time codes from billhound's SMS inbox (an SMS forwarder app on the phone posts to it). */
+declare const sms: SMS;

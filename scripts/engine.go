@@ -117,13 +117,15 @@ func (e *Engine) Run(ctx context.Context, opt RunOptions) (err error) {
 		return err
 	}
 
-	runCtx, cancel := context.WithTimeoutCause(ctx, limit, errRunLimit)
+	// The run's context ends at its limit, which waiting for a person does not use up (clock.go).
+	runCtx, cancel := newRunClock(ctx, limit, MaxWait)
 	defer cancel()
 
 	rt := goja.New()
 	rt.SetFieldNameMapper(fieldMapper{})
 	rt.SetMaxCallStackSize(maxCallStackSize)
 	s := newSession(runCtx, rt, opt, e.opt)
+	s.clock = runCtx
 	if err := s.install(); err != nil {
 		return fmt.Errorf("scripts: set up the runtime: %w", err)
 	}

@@ -12,7 +12,7 @@ import (
 //	// ==Portal==
 //	// @name     Example Cloud
 //	// @url      https://example.com/login
-//	// @twofa    totp                 (none | totp | optional | manual)
+//	// @twofa    totp                 (none | totp | optional | manual | sms | email)
 //	// @fields   username password
 //	// @version  1
 //	// @profile  persistent          (optional: keep a whole browser profile for this portal)
@@ -20,7 +20,7 @@ import (
 type Header struct {
 	Name    string            // required
 	URL     string            // absolute http(s) URL, or "" (the portal's own URL is then used)
-	TwoFA   string            // "none" (default), "totp", "optional" or "manual"
+	TwoFA   string            // "none" (default), "totp", "optional", "manual", "sms" or "email"
 	Fields  []string          // credential fields the UI asks for; default username, password
 	Version string            // as written, e.g. "1"
 	Profile string            // "" (a fresh context, started from the kept session) or "persistent"
@@ -36,7 +36,9 @@ const (
 	TwoFANone     = "none"
 	TwoFATOTP     = "totp"
 	TwoFAOptional = "optional"
-	TwoFAManual   = "manual"
+	TwoFAManual   = "manual" // the user types the code (totp() asks them)
+	TwoFASMS      = "sms"    // a code by SMS: totp() reads the SMS inbox, else asks
+	TwoFAEmail    = "email"  // a code by e-mail: totp() reads the mailbox, else asks
 )
 
 var (
@@ -129,10 +131,10 @@ func ParseHeader(src string) (Header, error) {
 			h.URL = val
 		case "twofa":
 			switch v := strings.ToLower(val); v {
-			case TwoFANone, TwoFATOTP, TwoFAOptional, TwoFAManual:
+			case TwoFANone, TwoFATOTP, TwoFAOptional, TwoFAManual, TwoFASMS, TwoFAEmail:
 				h.TwoFA = v
 			default:
-				return h, &HeaderError{Line: n, Msg: fmt.Sprintf("@twofa must be none, totp, optional or manual, not %q", val)}
+				return h, &HeaderError{Line: n, Msg: fmt.Sprintf("@twofa must be none, totp, optional, manual, sms or email, not %q", val)}
 			}
 		case "fields":
 			fields := strings.FieldsFunc(val, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })

@@ -26,7 +26,7 @@ func FuzzParseHeader(f *testing.F) {
 			t.Fatalf("%q: accepted an incomplete header %+v", src, h)
 		}
 		switch h.TwoFA {
-		case TwoFANone, TwoFATOTP, TwoFAOptional, TwoFAManual:
+		case TwoFANone, TwoFATOTP, TwoFAOptional, TwoFAManual, TwoFASMS, TwoFAEmail:
 		default:
 			t.Fatalf("%q: accepted 2FA mode %q", src, h.TwoFA)
 		}

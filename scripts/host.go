@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"regexp"
 	"time"
 )
 
@@ -70,4 +71,42 @@ type SaveResult struct {
 	Saved     bool   `json:"saved"`
 	Duplicate bool   `json:"duplicate"`
 	Path      string `json:"path"`
+}
+
+// Asker is a Host that can ask the user a question while the run waits (the runner). On other
+// hosts ask() fails with a sentence saying so.
+type Asker interface {
+	// Ask shows q to the user and returns the answer ("" for a confirmation). It returns when
+	// ctx ends (the wait's timeout or the run's end) with ctx's error.
+	Ask(ctx context.Context, q Question) (string, error)
+}
+
+// Question is what ask() asks.
+type Question struct {
+	Kind    string        // AskCode, AskText or AskConfirm
+	Prompt  string        // shown to the user; not a secret
+	Timeout time.Duration // how long the script waits for the answer
+}
+
+// Question kinds.
+const (
+	AskCode    = "code"    // a one-time code sent by SMS, e-mail or an app
+	AskText    = "text"    // a line of text
+	AskConfirm = "confirm" // "I approved it" (in the portal's app)
+)
+
+// CodeReader is a Host that can read one-time codes from the user's mailbox and SMS inbox
+// (the runner). Each call waits for a message that arrived after the run started, until ctx
+// ends.
+type CodeReader interface {
+	MailCode(ctx context.Context, q CodeQuery) (string, error)
+	SMSCode(ctx context.Context, q CodeQuery) (string, error)
+}
+
+// CodeQuery says which message holds the code and how to find the code in it.
+type CodeQuery struct {
+	From    string         // part of the sender (address, name or phone number); "" for any
+	Subject string         // part of the subject (e-mail only); "" for any
+	Pattern *regexp.Regexp // the code: the first group if it has one, else the whole match
+	Timeout time.Duration  // how long the script waits
 }

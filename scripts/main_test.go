@@ -124,6 +124,27 @@ func (h *fakeHost) logText() string {
 	return strings.Join(h.logs, "\n")
 }
 
+// runScriptHost runs src with a host of the test's own making (one that asks, for instance).
+func runScriptHost(t *testing.T, src string, h Host, limit time.Duration, took *time.Duration) (Host, error) {
+	t.Helper()
+	bc, err := testBrowser.NewContext(context.Background(), browser.ContextOptions{})
+	if err != nil {
+		t.Fatalf("browser context: %v", err)
+	}
+	defer bc.Close()
+	page, err := bc.NewPage()
+	if err != nil {
+		t.Fatalf("new page: %v", err)
+	}
+	start := time.Now()
+	err = NewEngine(EngineOptions{ActionTimeout: 5 * time.Second}).Run(context.Background(), RunOptions{
+		Source: testHeader + src, Filename: "demo.js", Page: page, Host: h,
+		Portal: PortalInfo{Name: "Demo Cloud"}, Timeout: limit,
+	})
+	*took = time.Since(start)
+	return h, err
+}
+
 // runOpts tune one test run.
 type runOpts struct {
 	host    *fakeHost

@@ -80,6 +80,9 @@ var api = []iface{
 			{Go: "Known", TS: "(id: string | number): boolean", Doc: "True if an invoice with this portal invoice id is already in the archive."},
 			{Go: "Log", TS: "(...args: any[]): void", Doc: "A line in the run log; objects are written as JSON."},
 			{Go: "Sleep", TS: "(ms: number): void", Doc: "Pause for ms milliseconds."},
+			{Go: "Ask", TS: "(prompt: string, opts?: AskOptions): string | true", Doc: "Addition: pause and ask the user (in the web UI, a notification or the terminal): a code (opts.kind \"code\", the default), a line of text (\"text\") or a confirmation such as \"I approved the sign-in in the app\" (\"confirm\", returns true). The run shows \"waiting for you\"; the wait does not count against the run's time limit. Throws \"nobody answered within …\" after opts.timeout."},
+			{Go: "Mail", Value: true, TS: ": Mail", Doc: "Addition: one-time codes from the mailbox set up in billhound's settings."},
+			{Go: "SMS", Value: true, TS: ": SMS", Doc: "Addition: one-time codes from billhound's SMS inbox (an SMS forwarder app on the phone posts to it)."},
 		},
 	},
 	{
@@ -171,6 +174,20 @@ var api = []iface{
 			{Go: "ScriptError", TS: "(message?: string): never", Doc: "Anything else: a bug in the script."},
 		},
 	},
+	{
+		Name: "Mail", Go: reflect.TypeFor[*mailAPI](),
+		Doc: "Addition: one-time codes sent by e-mail, read from the mailbox set up in billhound's settings (IMAP).",
+		Members: []member{
+			{Go: "Code", TS: "(opts?: MailCodeOptions): string", Doc: "Wait for the newest e-mail that arrived after the run started and matches opts, and return the code in it (subject and text). The wait does not count against the run's time limit."},
+		},
+	},
+	{
+		Name: "SMS", Go: reflect.TypeFor[*smsAPI](),
+		Doc: "Addition: one-time codes sent by SMS, forwarded to billhound's SMS inbox by an app on the phone.",
+		Members: []member{
+			{Go: "Code", TS: "(opts?: SMSCodeOptions): string", Doc: "Wait for the newest SMS that arrived after the run started and matches opts, and return the code in it. The wait does not count against the run's time limit."},
+		},
+	},
 }
 
 // dataType is a plain object passed between script and engine, declared from a Go struct
@@ -233,6 +250,36 @@ var dataTypes = []dataType{
 	{
 		Name: "LoginOptions", Go: reflect.TypeFor[loginOptions](), Input: true,
 		Docs: map[string]string{"URL": "Go to this URL first (relative URLs resolve against the portal URL)."},
+	},
+	{
+		Name: "AskOptions", Go: reflect.TypeFor[askOptions](), Input: true,
+		Doc: "Addition: what ask() asks for.",
+		TS:  map[string]string{"Kind": `"code" | "text" | "confirm"`},
+		Docs: map[string]string{
+			"Kind":    "\"code\" (default: a one-time code from an SMS, an e-mail or an app; the phone offers it from the SMS), \"text\", or \"confirm\".",
+			"Timeout": "Milliseconds to wait for the answer; default 10 minutes, at most 30.",
+		},
+	},
+	{
+		Name: "MailCodeOptions", Go: reflect.TypeFor[mailCodeOptions](), Input: true,
+		Doc: "Addition: which e-mail holds the code.",
+		TS:  map[string]string{"Pattern": "RegExp | string"},
+		Docs: map[string]string{
+			"From":    "Part of the sender's address or name (any case).",
+			"Subject": "Part of the subject (any case).",
+			"Pattern": "Where the code is: the first group if the pattern has one, else the whole match; default a number of 4 to 8 digits.",
+			"Timeout": "Milliseconds to wait for the e-mail; default 2 minutes.",
+		},
+	},
+	{
+		Name: "SMSCodeOptions", Go: reflect.TypeFor[smsCodeOptions](), Input: true,
+		Doc: "Addition: which SMS holds the code.",
+		TS:  map[string]string{"Pattern": "RegExp | string"},
+		Docs: map[string]string{
+			"From":    "Part of the sender (a number or a name, any case).",
+			"Pattern": "Where the code is: the first group if the pattern has one, else the whole match; default a number of 4 to 8 digits.",
+			"Timeout": "Milliseconds to wait for the SMS; default 2 minutes.",
+		},
 	},
 	{
 		Name: "PortalInfo", Go: reflect.TypeFor[PortalInfo](),

@@ -1,11 +1,11 @@
 package scripts
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/dlclark/regexp2/v2"
@@ -35,6 +35,7 @@ type childSession struct {
 	byID    map[int]*goja.Object    // server handle → stub
 	labels  map[*goja.Object]string // Element stubs → their label
 	errIDs  map[*goja.Object]int    // errors thrown for failed host calls → the server's record
+	limit   *childLimit
 }
 
 func childMain() int {
@@ -77,10 +78,8 @@ func runChild(conn *sandbox.Conn, in wireInit) *wireDone {
 	if err := cs.install(in); err != nil {
 		return &wireDone{Kind: "internal", Message: err.Error()}
 	}
-	ctx, cancel := context.WithDeadline(context.Background(), time.UnixMilli(in.Deadline))
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() { rt.Interrupt(errRunLimit) })
-	defer stop()
+	cs.limit = newChildLimit(rt, time.UnixMilli(in.Deadline))
+	defer cs.limit.stop()
 	return cs.done(runProgram(rt, prg, slog.New(slog.NewTextHandler(os.Stderr, nil))))
 }
 
@@ -205,11 +204,14 @@ func (cs *childSession) call(h int, name string, args []goja.Value) goja.Value {
 		}
 		wa[i] = w
 	}
+	cs.limit.enter()
 	if err := cs.conn.Send(wireMsg{Call: &wireCall{H: h, M: name, Args: wa}}); err != nil {
 		panic(cs.rt.NewGoError(fmt.Errorf("%s: %v", name, err)))
 	}
 	var rep wireReply
-	if err := cs.conn.Recv(&rep); err != nil {
+	err := cs.conn.Recv(&rep)
+	cs.limit.leave(rep.Deadline)
+	if err != nil {
 		panic(cs.rt.NewGoError(errors.New("billhound stopped the script")))
 	}
 	if rep.Stop {
@@ -285,3 +287,54 @@ func exceptionText(ex *goja.Exception) (name, msg string) {
 	}
 	return name, msg
 }
+
+// childLimit interrupts the script at the run's deadline. While a host call is in flight the
+// server decides (it answers Stop when the run is over, or a moved deadline after a wait for a
+// person), so a deadline that passes during a call only takes effect if the answer does not
+// move it.
+type childLimit struct {
+	mu      sync.Mutex
+	rt      *goja.Runtime
+	timer   *time.Timer
+	inCall  bool
+	expired bool
+}
+
+func newChildLimit(rt *goja.Runtime, deadline time.Time) *childLimit {
+	l := &childLimit{rt: rt}
+	l.timer = time.AfterFunc(time.Until(deadline), l.fire)
+	return l
+}
+
+func (l *childLimit) fire() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.inCall {
+		l.expired = true
+		return
+	}
+	l.rt.Interrupt(errRunLimit)
+}
+
+func (l *childLimit) enter() {
+	l.mu.Lock()
+	l.inCall = true
+	l.mu.Unlock()
+}
+
+// leave ends a host call; deadline is the moved deadline the server sent, or 0.
+func (l *childLimit) leave(deadline int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.inCall = false
+	if deadline > 0 {
+		l.expired = false
+		l.timer.Reset(time.Until(time.UnixMilli(deadline)))
+		return
+	}
+	if l.expired {
+		l.rt.Interrupt(errRunLimit)
+	}
+}
+
+func (l *childLimit) stop() { l.timer.Stop() }

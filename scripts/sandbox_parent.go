@@ -87,6 +87,9 @@ func (e *Engine) runSandboxed(parent context.Context, s *session, opt RunOptions
 		case msg.Call != nil:
 			rep := r.serve(msg.Call)
 			rep.Stop = s.ctx.Err() != nil
+			if dl, _ := s.ctx.Deadline(); dl.UnixMilli() != deadline.UnixMilli() {
+				deadline, rep.Deadline = dl, dl.UnixMilli()
+			}
 			if err := child.Conn.Send(rep); err != nil {
 				return r.died(child, parent, limit, err)
 			}

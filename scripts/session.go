@@ -24,6 +24,7 @@ import (
 // the runtime's goroutine only, except where a comment says otherwise.
 type session struct {
 	ctx    context.Context // the run's context: ends at the time limit
+	clock  *runClock       // the same context: its deadline moves while the run waits for a person
 	rt     *goja.Runtime
 	page   playwright.Page
 	host   Host
@@ -79,6 +80,8 @@ func (s *session) install() error {
 		"Auto":        rt.ToValue(&autoAPI{s: s}),
 		"Session":     rt.ToValue(newSessionAPI(s)),
 		"Fail":        rt.ToValue(&failAPI{s: s}),
+		"Mail":        rt.ToValue(&mailAPI{s: s}),
+		"SMS":         rt.ToValue(&smsAPI{s: s}),
 	}
 	g := reflect.ValueOf(&globalsAPI{s: s})
 	for _, m := range api[0].Members {

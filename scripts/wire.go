@@ -69,6 +69,9 @@ type wireReply struct {
 	V    any      `json:"v,omitempty"`
 	Err  *wireErr `json:"err,omitempty"`
 	Stop bool     `json:"stop,omitempty"` // the run is over: the script must stop now
+	// Deadline is the run's new deadline (Unix milliseconds) when it moved during the call
+	// (the run waited for a person); 0 when it did not.
+	Deadline int64 `json:"deadline,omitempty"`
 }
 
 type wireErr struct {

@@ -20,6 +20,8 @@ func (s *Server) routes() {
 	api.POST("/setup", s.postSetup)
 	api.POST("/login", s.postLogin)
 	api.POST("/login/2fa", s.postLogin2FA)
+	// A phone's SMS forwarder app posts here with the SMS inbox's own token, not a session.
+	e.POST("/api/inbox/sms", s.postSMS, middleware.BodyLimit("64K"))
 
 	auth := api.Group("", s.requireSession)
 	auth.POST("/logout", s.postLogout)
@@ -53,6 +55,14 @@ func (s *Server) routes() {
 	auth.GET("/settings/notifications", s.getNotifications)
 	auth.PUT("/settings/notifications", s.putNotifications)
 	auth.POST("/settings/notifications/test", s.postNotificationsTest)
+
+	auth.POST("/runs/:id/answer", s.answerRun)
+	auth.GET("/questions", s.listQuestions)
+
+	auth.GET("/settings/mailbox", s.getMailbox)
+	auth.PUT("/settings/mailbox", s.putMailbox)
+	auth.GET("/settings/sms", s.getSMSSettings)
+	auth.POST("/settings/sms/token", s.postSMSToken)
 
 	auth.GET("/invoices", s.listInvoices)
 	auth.GET("/invoices/:id/file", s.getInvoiceFile)

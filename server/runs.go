@@ -36,6 +36,7 @@ type runView struct {
 	Warning     string         `json:"warning"`     // "" or "nothing_found" (status warning)
 	Log         []logView      `json:"log,omitempty"`
 	Artifacts   []artifactView `json:"artifacts,omitempty"`
+	Question    *questionView  `json:"question"` // while the run waits for the user (status "waiting")
 }
 
 type logView struct {
@@ -61,6 +62,9 @@ func viewRun(r *store.Run, portalName string) runView {
 		}
 		h := failure.Describe(failure.Kind(v.FailureKind))
 		v.Failure = &h
+	}
+	if v.Question = viewQuestion(r, portalName); v.Question != nil {
+		v.Status = waitingStatus
 	}
 	return v
 }

@@ -173,6 +173,20 @@ var migrations = []string{
 	CREATE UNIQUE INDEX invoices_portal_number ON invoices(portal_id, number) WHERE number <> '';
 	CREATE INDEX invoices_date ON invoices(date);
 	CREATE INDEX invoices_sha256 ON invoices(sha256)`,
+	// 14: a run waiting for the user: its open question (not a secret) and the answer, sealed,
+	// until the run takes it; and the SMS inbox, kept for a short time (texts sealed).
+	`ALTER TABLE runs ADD COLUMN question TEXT NOT NULL DEFAULT '';
+	ALTER TABLE runs ADD COLUMN question_kind TEXT NOT NULL DEFAULT '';
+	ALTER TABLE runs ADD COLUMN question_asked_at DATETIME;
+	ALTER TABLE runs ADD COLUMN question_until DATETIME;
+	ALTER TABLE runs ADD COLUMN answer_sealed BLOB;
+	CREATE TABLE sms_messages (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		received_at DATETIME NOT NULL,
+		sender TEXT NOT NULL DEFAULT '',
+		text_sealed BLOB NOT NULL
+	);
+	CREATE INDEX sms_messages_time ON sms_messages(received_at)`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

@@ -46,6 +46,13 @@ type Run struct {
 	OwnerPID      int    `gorm:"column:owner_pid"`
 	OwnerInstance string `gorm:"column:owner_instance"`
 	LeaseUntil    int64  `gorm:"column:lease_until"`
+
+	// An open question (ask()) while the run waits for the user; "" when none.
+	Question        string
+	QuestionKind    string
+	QuestionAskedAt *time.Time
+	QuestionUntil   *time.Time
+	AnswerSealed    []byte // the answer, sealed, until the run takes it
 }
 
 // RunLog is one line of a run's log.
@@ -85,7 +92,9 @@ func (s *Store) StartRun(portalID int64, trigger string) (*Run, error) {
 func (s *Store) FinishRun(r *Run) error {
 	now := time.Now()
 	r.FinishedAt = &now
-	return s.db.Model(&Run{ID: r.ID}).Select("status", "finished_at", "error", "new_count", "known_count", "failed_count", "failure_kind", "warning").Updates(r).Error
+	r.Question, r.QuestionKind, r.QuestionAskedAt, r.QuestionUntil, r.AnswerSealed = "", "", nil, nil, nil
+	return s.db.Model(&Run{ID: r.ID}).Select("status", "finished_at", "error", "new_count", "known_count", "failed_count", "failure_kind", "warning",
+		"question", "question_kind", "question_asked_at", "question_until", "answer_sealed").Updates(r).Error
 }
 
 // AddRunLog appends a line to a run's log.

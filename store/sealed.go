@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 
@@ -23,13 +24,17 @@ var SealedColumns = []SealedColumn{
 	{"user_totp", "user_id", "sealed"},
 	{"user_totp", "user_id", "pending_sealed"},
 	{"portal_sessions", "portal_id", "sealed"},
+	{"runs", "id", "answer_sealed"},
+	{"sms_messages", "id", "text_sealed"},
 }
 
-// SealedSettings are settings rows (JSON objects) with a field holding a sealed value
-// (base64, as encoding/json writes []byte). Key rotation rewrites that field; it is named to
-// the reseal function as SealedColumn{Table: "settings", Key: <row key>, Column: <field>}.
+// SealedSettings are settings rows holding a sealed value: in a field of a JSON object
+// (base64, as encoding/json writes []byte), or, with Column "", as the whole value in base64.
+// Key rotation rewrites it; it is named to the reseal function as
+// SealedColumn{Table: "settings", Key: <row key>, Column: <field or "">}.
 var SealedSettings = []SealedColumn{
 	{"settings", "notifications", "sealed"},
+	{"settings", "mailbox.password", ""},
 }
 
 // HasSealedSecrets reports whether any row holds a sealed value.
@@ -93,6 +98,17 @@ func resealSetting(tx *gorm.DB, c SealedColumn, reseal func(c SealedColumn, id i
 	err := tx.Where("key = ?", c.Key).Limit(1).Find(&row).Error
 	if err != nil || row.Value == "" {
 		return 0, err
+	}
+	if c.Column == "" { // the whole value
+		sealed, err := base64.StdEncoding.DecodeString(row.Value)
+		if err != nil {
+			return 0, fmt.Errorf("setting %s is damaged: %w", c.Key, err)
+		}
+		fresh, err := reseal(c, 0, sealed)
+		if err != nil {
+			return 0, err
+		}
+		return 1, tx.Model(&Setting{}).Where("key = ?", c.Key).Update("value", base64.StdEncoding.EncodeToString(fresh)).Error
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(row.Value), &obj); err != nil {

@@ -117,6 +117,16 @@ export const api = {
     return request('GET', '/runs' + (qs ? '?' + qs : ''));
   },
   run: (id) => request('GET', `/runs/${id}`),
+  /** The open questions of runs waiting for the user. */
+  questions: () => request('GET', '/questions'),
+  /** @param {number} runId @param {string} answer ("" for a confirmation) */
+  answer: (runId, answer) => request('POST', `/runs/${runId}/answer`, { json: { answer } }),
+
+  // where codes come from: the mailbox (password never returned) and the SMS inbox
+  mailbox: () => request('GET', '/settings/mailbox'),
+  saveMailbox: (body) => request('PUT', '/settings/mailbox', { json: body }),
+  smsInbox: () => request('GET', '/settings/sms'),
+  newSmsToken: () => request('POST', '/settings/sms/token'),
 
   // notifications: secrets are write-only (an empty value keeps the stored one)
   notificationSettings: () => request('GET', '/settings/notifications'),
