@@ -93,6 +93,8 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 		// a server of the same data dir usually listens there. serve adds the real one.
 		Policy: netpolicy.New(cfg.Addr),
 		Live:   liveview.NewHub(log),
+		// A run that asks the user is announced on every notification channel that is on.
+		Notifier: a.notify,
 	}
 	return a, nil
 }

@@ -62,6 +62,7 @@ func TestLiveViewSolvesChallenge(t *testing.T) {
 
 	// The run waits at the challenge: its log says so, and the live view shows the page.
 	must(page.Locator("#run-log li", playwright.PageLocatorOptions{HasText: "take over"}).WaitFor())
+	must(page.Locator("#run-needs-you").WaitFor()) // the banner: this run needs you
 	must(page.Locator("#live-takeover:not([disabled])").Tap())
 	if pressed, _ := page.Locator("#live-takeover").GetAttribute("aria-pressed"); pressed != "true" {
 		t.Fatalf("Take over is not pressed: aria-pressed=%q", pressed)

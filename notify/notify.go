@@ -194,3 +194,9 @@ func (s Settings) redactor() *redact.Redactor {
 	}
 	return r
 }
+
+// Notify sends a question (a run that waits for the user) to every channel that is on; it is
+// what the runner calls when a script asks. Failures are logged by Send.
+func (n *Notifier) Notify(ctx context.Context, title, body, link string) {
+	_ = n.Send(ctx, Message{Title: title, Body: body, Link: link, Kind: KindQuestion})
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"billhound/inbox"
+	"billhound/liveview"
 	"billhound/redact"
 	"billhound/scripts"
 )
@@ -182,4 +183,24 @@ func (h *runHost) codeFromUser(ctx context.Context) (string, error) {
 		return "", errors.New("nobody answered within 10 minutes; answer sooner under \"Needs you\"")
 	}
 	return code, err
+}
+
+// Takeover waits until the user has handled the run's page in the live view (see
+// liveview.Hub.WaitTakeover): the run page shows "This run needs you: take over".
+func (h *runHost) Takeover(ctx context.Context, q scripts.Question, until func() (bool, error)) error {
+	if h.r.Live == nil {
+		return errors.New("this billhound has no live view (a run from the command line); run the portal from the web UI to take over")
+	}
+	h.Log("info", "waiting for you to take over: "+q.Prompt)
+	if n := h.r.Notifier; n != nil {
+		go n.Notify(context.WithoutCancel(ctx), h.portal.Name+" needs you", q.Prompt+" (take over in the live view)", fmt.Sprintf("/runs/%d", h.run.ID))
+	}
+	err := h.r.Live.WaitTakeover(ctx, h.run.ID, until)
+	if errors.Is(err, liveview.ErrNotLive) {
+		return errors.New("the run's page is not live in this process; run the portal from the web UI to take over")
+	}
+	if err == nil {
+		h.Log("info", "you took over; the script goes on")
+	}
+	return err
 }

@@ -193,10 +193,12 @@ interface LoginOptions {
 
 /** Addition: what ask() asks for. */
 interface AskOptions {
-  /** "code" (default: a one-time code from an SMS, an e-mail or an app; the phone offers it from the SMS), "text", or "confirm". */
-  kind?: "code" | "text" | "confirm";
+  /** "code" (default: a one-time code from an SMS, an e-mail or an app; the phone offers it from the SMS), "text", "confirm", or "takeover" (the user handles the page in the run page's live view: a captcha, "is it you?"; returns true). */
+  kind?: "code" | "text" | "confirm" | "takeover";
   /** Milliseconds to wait for the answer; default 10 minutes, at most 30. */
   timeout?: number;
+  /** Kind "takeover": a selector; the wait ends when it matches (or when the user presses Done). */
+  until?: string;
 }
 
 /** Addition: which e-mail holds the code. */

@@ -53,6 +53,7 @@ func WaitPaused[T any](ctx context.Context, timeout time.Duration, fn func(conte
 type askOptions struct {
 	Kind    string
 	Timeout float64
+	Until   string // kind "takeover": a selector that shows the user is done
 }
 
 // Ask pauses the script and asks the user; see names.go.
@@ -76,14 +77,17 @@ func (g *globalsAPI) Ask(promptV, optsV goja.Value) (any, error) {
 	switch q.Kind {
 	case "":
 		q.Kind = AskCode
-	case AskCode, AskText, AskConfirm:
+	case AskCode, AskText, AskConfirm, AskTakeover:
 	default:
 		if err == nil {
-			err = fmt.Errorf("kind must be \"code\", \"text\" or \"confirm\", not %q", o.Kind)
+			err = fmt.Errorf("kind must be \"code\", \"text\", \"confirm\" or \"takeover\", not %q", o.Kind)
 		}
 	}
 	if err != nil {
 		return nil, c.failMsg(err, err.Error())
+	}
+	if q.Kind == AskTakeover {
+		return g.takeover(c, q, o.Until)
 	}
 	asker, ok := s.host.(Asker)
 	if !ok {
@@ -103,6 +107,35 @@ func (g *globalsAPI) Ask(promptV, optsV goja.Value) (any, error) {
 	}
 	s.secrets.Add(answer, redact.Text)
 	return answer, nil
+}
+
+// takeover waits until the user has handled the page in the live view: until the selector
+// matches (polled) or the user presses Done.
+func (g *globalsAPI) takeover(c *call, q Question, until string) (any, error) {
+	s := g.s
+	tk, ok := s.host.(TakeoverHost)
+	if !ok {
+		return nil, c.failMsg(nil, "this billhound has no live view here (a run from the command line); run the portal from the web UI to take over")
+	}
+	done := func() (bool, error) {
+		if until == "" || s.ctx.Err() != nil {
+			return false, nil
+		}
+		n, err := s.page.Locator(until).Count()
+		return n > 0, err
+	}
+	_, err := await(s, func() (struct{}, error) {
+		return WaitPaused(s.ctx, q.Timeout, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, tk.Takeover(ctx, q, done)
+		})
+	})
+	if errors.Is(err, ErrWaitOver) {
+		return nil, c.failMsg(err, "nobody took over within "+humanDuration(q.Timeout)+"; open the run page and press Take over, or give ask() a longer timeout")
+	}
+	if err != nil {
+		return nil, c.fail(err)
+	}
+	return true, nil
 }
 
 // optTimeout reads a timeout option in milliseconds (0 → def).

@@ -81,6 +81,13 @@ type Asker interface {
 	Ask(ctx context.Context, q Question) (string, error)
 }
 
+// TakeoverHost is implemented by hosts that can show the run's page live to the user (the
+// server's runner). Takeover returns when until reports true, the user presses Done, or ctx
+// ends.
+type TakeoverHost interface {
+	Takeover(ctx context.Context, q Question, until func() (bool, error)) error
+}
+
 // Question is what ask() asks.
 type Question struct {
 	Kind    string        // AskCode, AskText or AskConfirm
@@ -90,9 +97,10 @@ type Question struct {
 
 // Question kinds.
 const (
-	AskCode    = "code"    // a one-time code sent by SMS, e-mail or an app
-	AskText    = "text"    // a line of text
-	AskConfirm = "confirm" // "I approved it" (in the portal's app)
+	AskCode     = "code"     // a one-time code sent by SMS, e-mail or an app
+	AskText     = "text"     // a line of text
+	AskConfirm  = "confirm"  // "I approved it" (in the portal's app)
+	AskTakeover = "takeover" // the user handles the page in the live view (a captcha, "is it you?")
 )
 
 // CodeReader is a Host that can read one-time codes from the user's mailbox and SMS inbox

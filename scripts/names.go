@@ -254,10 +254,11 @@ var dataTypes = []dataType{
 	{
 		Name: "AskOptions", Go: reflect.TypeFor[askOptions](), Input: true,
 		Doc: "Addition: what ask() asks for.",
-		TS:  map[string]string{"Kind": `"code" | "text" | "confirm"`},
+		TS:  map[string]string{"Kind": `"code" | "text" | "confirm" | "takeover"`},
 		Docs: map[string]string{
-			"Kind":    "\"code\" (default: a one-time code from an SMS, an e-mail or an app; the phone offers it from the SMS), \"text\", or \"confirm\".",
+			"Kind":    "\"code\" (default: a one-time code from an SMS, an e-mail or an app; the phone offers it from the SMS), \"text\", \"confirm\", or \"takeover\" (the user handles the page in the run page's live view: a captcha, \"is it you?\"; returns true).",
 			"Timeout": "Milliseconds to wait for the answer; default 10 minutes, at most 30.",
+			"Until":   "Kind \"takeover\": a selector; the wait ends when it matches (or when the user presses Done).",
 		},
 	},
 	{
