@@ -82,6 +82,7 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 			MaxDownload: cfg.MaxDownload, TempDir: tempDir(cfg, log), MemoryLimit: cfg.ScriptMemory}),
 		Artifacts: filepath.Join(cfg.DataDir, "runs"),
 		Timeout:   cfg.RunTimeout,
+		MaxRuns:   cfg.MaxRuns,
 		Logger:    log,
 	}
 	return a, nil

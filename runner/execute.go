@@ -38,6 +38,7 @@ func (r *Runner) execute(ctx context.Context, run *store.Run) *Result {
 	} else if err != nil {
 		run.Status = store.RunFailed
 		run.Error = h.red.Apply(err.Error())
+		run.FailureKind = failureKindOf(run, err)
 		h.Log("error", "run failed: "+err.Error())
 	} else {
 		run.Status = store.RunSucceeded

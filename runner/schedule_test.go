@@ -47,9 +47,9 @@ func TestParseSchedule(t *testing.T) {
 	}
 }
 
-// TestSchedulerStartsDueRuns runs a real (tiny) script in real Chromium for the portal whose
-// schedule is due, and leaves the others alone.
-func TestSchedulerStartsDueRuns(t *testing.T) {
+// TestDueRunsRun runs a real (tiny) script in real Chromium for the portal whose schedule is
+// due, and leaves the others alone.
+func TestDueRunsRun(t *testing.T) {
 	r, st := newTestRunner(t)
 
 	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -78,8 +78,19 @@ func TestSchedulerStartsDueRuns(t *testing.T) {
 	manual := add("manual", "", time.Time{})
 	never := add("never ran", "168h", time.Time{})
 
-	s := &Scheduler{Runner: r}
-	if n := s.CheckNow(now); n != 2 {
+	startDue := func(now time.Time) int {
+		ps, err := Due(st, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			if _, err := r.Start(p.ID, "schedule"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return len(ps)
+	}
+	if n := startDue(now); n != 2 {
 		t.Fatalf("started %d runs, want 2 (due, never ran)", n)
 	}
 	r.Wait()
@@ -102,7 +113,7 @@ func TestSchedulerStartsDueRuns(t *testing.T) {
 		}
 	}
 	// Right after, nothing is due any more.
-	if n := s.CheckNow(time.Now()); n != 0 {
+	if n := startDue(time.Now()); n != 0 {
 		t.Fatalf("a second check started %d runs", n)
 	}
 }

@@ -24,9 +24,16 @@ type Deps struct {
 	Store   *store.Store
 	Vault   *credentials.Vault
 	Runner  *runner.Runner
+	Queue   RunQueue // where POST /api/portals/:id/runs queues runs; nil: Runner.Start
 	Archive *archive.Archive
 	UI      fs.FS // the built SPA (index.html at its root); nil serves a "not built" page
 	Logger  *slog.Logger
+}
+
+// RunQueue queues a portal's run (package jobs): the run comes back queued, and starts when a
+// slot is free. A portal with a queued or running run gives runner.ErrAlreadyRunning.
+type RunQueue interface {
+	Enqueue(ctx context.Context, portalID int64, trigger string) (*store.Run, error)
 }
 
 // Server is the HTTP server.

@@ -130,6 +130,16 @@ var migrations = []string{
 	ALTER TABLE runs ADD COLUMN owner_instance TEXT NOT NULL DEFAULT '';
 	ALTER TABLE runs ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
 	CREATE INDEX runs_running ON runs(portal_id) WHERE status = 'running'`,
+	// 11: why a failed run failed (credentials, timeout, unreachable, ...; '' unless failed).
+	`ALTER TABLE runs ADD COLUMN failure_kind TEXT NOT NULL DEFAULT ''`,
+	// 12: runs wait in a queue before they start: queued_at is when one was asked for (started_at
+	// moves to when it really started), attempt counts automatic retries, retry_at says when the
+	// next one is due. The active index covers what the one-run-per-portal rule looks at.
+	`ALTER TABLE runs ADD COLUMN queued_at DATETIME;
+	ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+	ALTER TABLE runs ADD COLUMN retry_at DATETIME;
+	DROP INDEX runs_running;
+	CREATE INDEX runs_active ON runs(portal_id) WHERE status IN ('queued', 'running')`,
 }
 
 // SchemaVersion is the version a fully migrated database has.
