@@ -188,13 +188,14 @@ func (q *Queue) enqueueAt(ctx context.Context, portalID int64, trigger string, a
 		if !res.UniqueSkippedAsDuplicate {
 			break
 		}
-		// The portal's earlier job is a pending retry (or left from a process that stopped):
-		// this run takes its place. One that is running keeps the portal.
-		if res.Job.State == rivertype.JobStateRunning || try > 0 {
-			q.runner.Drop(run, "this portal was already running; this request was not needed")
+		if try > 0 {
+			q.runner.Drop(run, "this portal was already queued; this request was not needed")
 			return nil, runner.ErrAlreadyRunning
 		}
-		if _, err := q.client.JobCancel(ctx, res.Job.ID); err != nil && !errors.Is(err, river.ErrNotFound) {
+		// The runs table, which every process shares, just said the portal has no queued or
+		// running run, so the job in the way is a pending retry (this run takes its place) or
+		// left by a process that died mid-run.
+		if err := q.retire(ctx, res.Job); err != nil {
 			q.runner.Drop(run, "billhound could not queue this run; run it again")
 			return nil, fmt.Errorf("replace the portal's pending job: %w", err)
 		}
@@ -203,6 +204,26 @@ func (q *Queue) enqueueAt(ctx context.Context, portalID int64, trigger string, a
 		q.log.Warn("cannot clear the portal's pending retry", "portal", portalID, "err", err)
 	}
 	return run, nil
+}
+
+// retire ends a portal's job that no run stands behind. River cannot cancel a job that is
+// "running" for a process that died (it waits for its rescuer, hours later), so that one is
+// finalized directly in River's table, as River's own cancel would have.
+func (q *Queue) retire(ctx context.Context, job *rivertype.JobRow) error {
+	if job.State != rivertype.JobStateRunning {
+		_, err := q.client.JobCancel(ctx, job.ID)
+		if errors.Is(err, river.ErrNotFound) {
+			err = nil
+		}
+		return err
+	}
+	db, err := q.store.SQL()
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `UPDATE river_job SET state = 'cancelled', finalized_at = datetime('now', 'subsec')
+		WHERE id = ? AND state = 'running'`, job.ID)
+	return err
 }
 
 func (q *Queue) maxAttempts() int {

@@ -137,3 +137,36 @@ func TestRetryableKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestJobOfADeadProcessDoesNotBlockThePortal: a process killed mid-run leaves its River job
+// "running" and its run interrupted; asking for the portal again queues a new run at once
+// (no "already running" until River's rescuer comes hours later), and it runs.
+func TestJobOfADeadProcessDoesNotBlockThePortal(t *testing.T) {
+	f := newFixture(t, Options{MaxRuns: 2})
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><title>Up</title>`)
+	}))
+	defer site.Close()
+	p := f.portal("Again", site.URL, "", `page.goto("/");`)
+	dead, err := f.queue.Enqueue(context.Background(), p.ID, "manual")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What a kill -9 mid-run leaves: the job taken, the run marked interrupted by the next look.
+	db, _ := f.store.SQL()
+	if _, err := db.Exec(`UPDATE river_job SET state = 'running', attempt = 1, attempted_at = datetime('now', 'subsec')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.InterruptRun(dead.ID, "billhound stopped unexpectedly during this run"); err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.queue.Enqueue(context.Background(), p.ID, "manual")
+	if err != nil {
+		t.Fatalf("asking again after the process died: %v", err)
+	}
+	f.start()
+	f.waitFor(time.Minute, "the new run to end", func() bool { return f.ended(again.ID) })
+	if r, _ := f.store.Run(again.ID); r.Status != store.RunSucceeded {
+		t.Fatalf("the new run: %s %q", r.Status, r.Error)
+	}
+}
