@@ -40,6 +40,7 @@ bench: build
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestCompareDecoders -count=1 -timeout 20m -v ./twofa/
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestSandboxOverhead -count=1 -timeout 10m -v ./scripts/
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestRedactSpeed -count=1 -v ./redact/
+	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestRunSweep -count=1 -timeout 20m -v ./jobs/
 
 demo: build
 	$(BIN) demo-portal --addr 127.0.0.1:9911

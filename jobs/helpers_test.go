@@ -163,7 +163,7 @@ func slowSite(t *testing.T, hold time.Duration, g *gauge) *httptest.Server {
 		g.enter()
 		defer g.leave()
 		time.Sleep(hold)
-		fmt.Fprintf(w, `<!doctype html><title>Portal %s</title><h1>Invoices</h1><a id="inv" href="invoice.pdf">invoice</a>`, r.PathValue("n"))
+		fmt.Fprintf(w, `<!doctype html><title>Portal %s</title><h1>Invoices</h1><a id="inv" href="invoice.pdf" download>invoice</a>`, r.PathValue("n"))
 	})
 	mux.HandleFunc("GET /p/{n}/invoice.pdf", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/pdf")
