@@ -107,7 +107,7 @@ func TestRunSweep(t *testing.T) {
 			plainErr, yes(bhPeak < 1<<30))
 	}
 	fmt.Fprintf(&b, "\nThe queue itself costs little: the run slots stood idle %.1f s of %.1f s (between one run's end and the "+
-		"next one's start, and while the first run launched Chromium); a run took %.2f s on average.\n",
+		"next one's start); a run, Chromium's first launch included, took %.2f s on average.\n",
 		idle.Seconds(), (time.Duration(DefaultMaxRuns) * total).Seconds(), (busy / time.Duration(len(spans))).Seconds())
 	fmt.Fprintf(&b, "\nThe machine is shared with other builds and tests, so times vary from run to run; both sides ran back "+
 		"to back in one test. billhound's time includes archiving each PDF (hash, atomic write, database row), the run "+
