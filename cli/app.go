@@ -88,6 +88,7 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 		Artifacts: filepath.Join(cfg.DataDir, "runs"),
 		Profiles:  filepath.Join(cfg.DataDir, "profiles"),
 		Timeout:   cfg.RunTimeout,
+		MaxRuns:   cfg.MaxRuns,
 		Logger:    log,
 		// The configured address even without a server in this process (`billhound run`):
 		// a server of the same data dir usually listens there. serve adds the real one.

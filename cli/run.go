@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -39,7 +40,14 @@ func runRun(env *Env, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	start := time.Now()
-	res, err := a.runner.RunNow(ctx, p.ID, "cli")
+	// The run counts against BILLHOUND_MAX_RUNS with the server's runs on this data dir: while
+	// every slot is taken it waits as queued (its time limit not yet counting).
+	res, err := a.runner.RunWhenFree(ctx, p.ID, "cli", func(ahead int) {
+		fmt.Fprintf(env.Stderr, "queued, %d ahead (at most %d runs at once; BILLHOUND_MAX_RUNS)\n", ahead, a.cfg.MaxRuns)
+	})
+	if errors.Is(err, runner.ErrAlreadyRunning) {
+		return fail("%q is already queued or running (in the server or another `billhound run`); wait for that run to end", p.Name)
+	}
 	if err != nil {
 		return fail("%v", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	"billhound/runner"
+	"billhound/jobs"
 	"billhound/server"
 )
 
@@ -25,6 +25,11 @@ func runServe(env *Env, args []string) error {
 		return err
 	}
 	defer a.close()
+	queue, err := jobs.Open(context.Background(), a.runner, jobs.Options{
+		MaxRuns: cfg.MaxRuns, Backoff: cfg.RetryBackoff, NoRetry: len(cfg.RetryBackoff) == 0, Logger: log})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -33,18 +38,28 @@ func runServe(env *Env, args []string) error {
 	if cfg.PublicURL == "" {                       // the port may have been chosen by the system (":0")
 		a.notify.PublicURL = "http://" + displayAddr(ln.Addr())
 	}
-	srv := server.New(server.Deps{Store: a.store, Vault: a.vault, Runner: a.runner, Archive: a.archive,
+	srv := server.New(server.Deps{Store: a.store, Vault: a.vault, Runner: a.runner, Queue: queue, Archive: a.archive,
 		Notifier: a.notify, Live: a.runner.Live, UI: env.UI, Logger: log, TrustedProxies: cfg.TrustedProxies})
-	log.Info("billhound is listening", "url", "http://"+displayAddr(ln.Addr()), "data", cfg.DataDir)
+	if err := queue.Start(context.Background()); err != nil {
+		ln.Close()
+		return err
+	}
+	// Deferred, so it runs after the HTTP server stopped (no new runs are asked for) and
+	// before a.close stops the browser and the database the runs need.
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := queue.Stop(ctx); err != nil {
+			log.Warn("the job queue did not stop in time", "err", err)
+		}
+	}()
+	log.Info("billhound is listening", "url", "http://"+displayAddr(ln.Addr()), "data", cfg.DataDir, "max_runs", cfg.MaxRuns)
 	if token := srv.SetupToken(); token != "" {
 		// Like PocketBase's installer: only who can read this log can create the admin.
 		log.Warn("no admin account yet: create it with this one-time link", "url", "http://"+displayAddr(ln.Addr())+"/setup?token="+token)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	sched := &runner.Scheduler{Runner: a.runner}
-	sched.Start()
-	defer sched.Stop() // before a.close stops the runs: no new run may start meanwhile
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
@@ -55,8 +70,8 @@ func runServe(env *Env, args []string) error {
 	case s := <-sig:
 		log.Info("shutting down", "signal", s.String())
 	}
-	// HTTP first (no new runs start), then the scheduler (deferred), then runs, browser and
-	// database in a.close.
+	// HTTP first (no new runs are asked for), then the job queue (deferred: its runs end as
+	// interrupted), then the browser and the database in a.close.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(ctx)

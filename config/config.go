@@ -31,6 +31,8 @@ type Config struct {
 	// throttle keys on the client address); empty means none.
 	TrustedProxies []netip.Prefix
 	PublicURL      string // where users open billhound ("" = derived from Addr; see Public)
+	MaxRuns       int
+	RetryBackoff  []time.Duration // pauses before automatic retries; empty: none
 }
 
 type option struct {
@@ -104,6 +106,38 @@ var options = []option{
 		c.ScriptMemory = n
 		return err
 	}},
+	{"BILLHOUND_MAX_RUNS", "max-runs", "2", "how many portal runs go at once (server and CLI together); more wait as queued", false, func(c *Config, v string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 || n > 64 {
+			return fmt.Errorf("%q is not a number of runs between 1 and 64", v)
+		}
+		c.MaxRuns = n
+		return nil
+	}},
+	{"BILLHOUND_RETRY_BACKOFF", "retry-backoff", "5m,30m,2h", "pauses before retrying a run whose portal was unreachable or too slow; off: never retry", false, func(c *Config, v string) error {
+		ds, err := ParseBackoff(v)
+		c.RetryBackoff = ds
+		return err
+	}},
+}
+
+// ParseBackoff reads a comma-separated list of pauses like "5m,30m,2h"; "off" is none.
+func ParseBackoff(v string) ([]time.Duration, error) {
+	if s := strings.TrimSpace(v); s == "off" || s == "none" {
+		return nil, nil
+	}
+	var out []time.Duration
+	for _, part := range strings.Split(v, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(part))
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("%q is not a list of pauses like 5m,30m,2h (or off)", v)
+		}
+		out = append(out, d)
+	}
+	if len(out) > 10 {
+		return nil, fmt.Errorf("%q has more than 10 retries", v)
+	}
+	return out, nil
 }
 
 // Public is the address links in notifications start with: PublicURL, or else one made from

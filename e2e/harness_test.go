@@ -251,7 +251,7 @@ func (in *instance) do(req *http.Request, out any) int {
 	return resp.StatusCode
 }
 
-// waitRun polls a run until it is no longer running.
+// waitRun polls a run until it is no longer queued or running.
 func (in *instance) waitRun(id int64) runJSON {
 	in.t.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
@@ -260,7 +260,7 @@ func (in *instance) waitRun(id int64) runJSON {
 		if code := in.call("GET", fmt.Sprintf("/api/runs/%d", id), nil, &r); code != 200 {
 			in.t.Fatalf("GET run: %d", code)
 		}
-		if r.Status != "running" {
+		if r.Status != "running" && r.Status != "queued" {
 			return r
 		}
 		time.Sleep(300 * time.Millisecond)

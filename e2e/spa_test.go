@@ -194,7 +194,7 @@ func waitForRunEnd(t *testing.T, page playwright.Page) string {
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		st, _ := status.InnerText()
-		if st = strings.TrimSpace(strings.ToLower(st)); st != "running" && st != "" {
+		if st = strings.TrimSpace(strings.ToLower(st)); st != "running" && st != "queued" && st != "" {
 			return st
 		}
 		time.Sleep(500 * time.Millisecond)

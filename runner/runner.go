@@ -38,7 +38,8 @@ type Runner struct {
 	Engine    *scripts.Engine
 	Artifacts string            // folder of run artifacts: <Artifacts>/<run id>/<name>
 	Profiles  string            // folder of persistent browser profiles (@profile persistent): <Profiles>/<portal id>
-	Timeout   time.Duration     // a run's time limit
+	Timeout   time.Duration     // a run's time limit, counted from when the run starts (not queued)
+	MaxRuns   int               // how many runs may run at once on the database; 0: no limit
 	Policy    *netpolicy.Policy // what scripts may reach (billhound's own address added); nil = http(s) only
 	Logger    *slog.Logger
 	Live      *liveview.Hub // shows a running run's page to the admin; nil: none
@@ -61,30 +62,53 @@ type Result struct {
 	CodeWait time.Duration
 }
 
-// Start begins a run in the background and returns it in status running.
+// Start begins a run in the background and returns it: running, or queued while MaxRuns runs
+// are running (it starts when a slot frees up).
 func (r *Runner) Start(portalID int64, trigger string) (*store.Run, error) {
-	run, err := r.begin(portalID, trigger)
+	run, err := r.Queue(portalID, trigger, 1)
 	if err != nil {
 		return nil, err
 	}
+	_, err = r.Store.BeginRun(run, r.MaxRuns)
+	if err != nil && !errors.Is(err, store.ErrNoSlot) {
+		r.Drop(run, fmt.Sprintf("billhound could not start this run: %v; run it again", err))
+		return nil, err
+	}
+	queued := *run // the caller's copy: the goroutine goes on changing run
 	ctx, cancel := context.WithCancelCause(context.Background())
 	r.track(run.ID, cancel)
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
 		defer r.untrack(run.ID)
+		if run.Status == store.RunQueued && r.WaitSlot(ctx, run, nil) != nil {
+			return
+		}
 		r.execute(ctx, run)
 	}()
-	return run, nil
+	return &queued, nil
 }
 
 // RunNow runs a portal and waits for the outcome.
 func (r *Runner) RunNow(ctx context.Context, portalID int64, trigger string) (*Result, error) {
-	run, err := r.begin(portalID, trigger)
+	return r.RunWhenFree(ctx, portalID, trigger, nil)
+}
+
+// RunWhenFree runs a portal once one of the MaxRuns slots is free and waits for the outcome;
+// onWait hears how many queued runs are ahead while it waits. A run whose ctx ends while it
+// waits ends interrupted without having started.
+func (r *Runner) RunWhenFree(ctx context.Context, portalID int64, trigger string, onWait func(ahead int)) (*Result, error) {
+	run, err := r.Queue(portalID, trigger, 1)
 	if err != nil {
 		return nil, err
 	}
-	return r.execute(ctx, run), nil
+	if err := r.WaitSlot(ctx, run, onWait); err != nil {
+		if run.Status == store.RunInterrupted {
+			return &Result{Run: run}, nil
+		}
+		return nil, err
+	}
+	return r.Execute(ctx, run), nil
 }
 
 // Shutdown stops every run of this process (they end as interrupted, "billhound stopped") and
@@ -120,20 +144,6 @@ func (r *Runner) ListArtifacts(runID int64) ([]os.DirEntry, error) {
 		return nil, nil
 	}
 	return entries, err
-}
-
-func (r *Runner) begin(portalID int64, trigger string) (*store.Run, error) {
-	if _, err := r.Store.Portal(portalID); err != nil {
-		return nil, err
-	}
-	run, err := r.Store.StartRun(portalID, trigger)
-	if errors.Is(err, store.ErrConflict) {
-		return nil, ErrAlreadyRunning
-	}
-	if err == nil {
-		r.hold(run.ID) // released by execute once the outcome is stored
-	}
-	return run, err
 }
 
 func (r *Runner) track(id int64, cancel context.CancelCauseFunc) {

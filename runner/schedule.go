@@ -1,9 +1,10 @@
 package runner
 
 import (
-	"errors"
 	"fmt"
 	"time"
+
+	"billhound/store"
 )
 
 // Schedule limits: more often than hourly would get an account locked at most portals.
@@ -53,94 +54,34 @@ func NextRunWithin(schedule string, w Window, lastStart, now time.Time) time.Tim
 	return w.NextOpen(due)
 }
 
-// Scheduler starts the runs portals' schedules ask for. One runs in the server process; the
-// database's one-running-run-per-portal rule keeps a CLI run and a scheduled one apart.
-type Scheduler struct {
-	Runner *Runner
-	Tick   time.Duration // how often schedules are checked; default 1 minute
-	// Location is the time zone of login windows; nil is the server's (time.Local).
-	Location *time.Location
-
-	stop chan struct{}
-	done chan struct{}
+// Due lists the portals whose schedule is due at now and whose login window (read in the
+// server's time zone) is open, in the order they were added. The job queue (package jobs)
+// checks it periodically and queues their runs spread out in time.
+func Due(st *store.Store, now time.Time) ([]store.Portal, error) {
+	return DueIn(st, now, time.Local)
 }
 
-func (s *Scheduler) location() *time.Location {
-	if s.Location != nil {
-		return s.Location
-	}
-	return time.Local
-}
-
-// Start begins checking schedules in the background.
-func (s *Scheduler) Start() {
-	if s.Tick <= 0 {
-		s.Tick = time.Minute
-	}
-	s.stop, s.done = make(chan struct{}), make(chan struct{})
-	go s.loop()
-}
-
-// Stop ends the loop and waits for it; runs already started are the Runner's to stop.
-func (s *Scheduler) Stop() {
-	if s.stop == nil {
-		return
-	}
-	close(s.stop)
-	<-s.done
-}
-
-func (s *Scheduler) loop() {
-	defer close(s.done)
-	t := time.NewTimer(0) // check once right away: runs missed while billhound was down are due
-	defer t.Stop()
-	for {
-		select {
-		case <-s.stop:
-			return
-		case <-t.C:
-			s.CheckNow(time.Now())
-			t.Reset(s.Tick)
-		}
-	}
-}
-
-// CheckNow starts a run for every portal whose schedule is due at now, and returns how many
-// it started.
-func (s *Scheduler) CheckNow(now time.Time) int {
-	r := s.Runner
-	portals, err := r.Store.Portals()
+// DueIn is Due with login windows read in loc.
+func DueIn(st *store.Store, now time.Time, loc *time.Location) ([]store.Portal, error) {
+	portals, err := st.Portals()
 	if err != nil {
-		r.Logger.Error("scheduler: cannot list portals", "err", err)
-		return 0
+		return nil, fmt.Errorf("list portals: %w", err)
 	}
-	last, err := r.Store.LastStarts()
+	last, err := st.LastStarts()
 	if err != nil {
-		r.Logger.Error("scheduler: cannot read the last runs", "err", err)
-		return 0
+		return nil, fmt.Errorf("read the last runs: %w", err)
 	}
-	started := 0
+	var due []store.Portal
 	for _, p := range portals {
 		next := NextRun(p.Schedule, last[p.ID], now)
 		if next.IsZero() || next.After(now) {
 			continue
 		}
 		w, err := ParseWindow(p.LoginWindow)
-		if err != nil {
-			r.Logger.Error("scheduler: the portal's login window is unreadable; it runs only when asked", "portal", p.ID, "err", err)
-			continue
+		if err != nil || !w.Contains(now.In(loc)) {
+			continue // quiet hours (or an unreadable window): the run starts once the window opens
 		}
-		if !w.Contains(now.In(s.location())) {
-			continue // quiet hours: the run starts once the window opens
-		}
-		if _, err := r.Start(p.ID, "schedule"); err != nil {
-			if !errors.Is(err, ErrAlreadyRunning) {
-				r.Logger.Error("scheduler: cannot start a run", "portal", p.ID, "err", err)
-			}
-			continue
-		}
-		r.Logger.Info("scheduled run started", "portal", p.ID, "name", p.Name)
-		started++
+		due = append(due, p)
 	}
-	return started
+	return due, nil
 }

@@ -21,9 +21,12 @@ type runView struct {
 	ID          int64          `json:"id"`
 	PortalID    int64          `json:"portalId"`
 	PortalName  string         `json:"portalName"`
-	Status      string         `json:"status"`
+	Status      string         `json:"status"` // queued, running, succeeded, failed, interrupted
 	Trigger     string         `json:"trigger"`
-	StartedAt   time.Time      `json:"startedAt"`
+	Attempt     int            `json:"attempt"`
+	QueuedAt    *time.Time     `json:"queuedAt"`
+	StartedAt   time.Time      `json:"startedAt"` // while queued: when it was queued
+	RetryAt     *time.Time     `json:"retryAt"`   // a failed run retried automatically: when
 	FinishedAt  *time.Time     `json:"finishedAt"`
 	Error       string         `json:"error"`
 	NewCount    int            `json:"newCount"`
@@ -55,7 +58,8 @@ func viewRun(r *store.Run, portalName string) runView {
 	v := runView{ID: r.ID, PortalID: r.PortalID, PortalName: portalName, Status: r.Status, Trigger: r.Trigger,
 		StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, Error: r.Error,
 		NewCount: r.NewCount, KnownCount: r.KnownCount, FailedCount: r.FailedCount,
-		FailureKind: r.FailureKind, Warning: r.Warning}
+		FailureKind: r.FailureKind, Warning: r.Warning,
+		Attempt: max(r.Attempt, 1), QueuedAt: r.QueuedAt, RetryAt: r.RetryAt}
 	if r.Status == store.RunFailed {
 		if v.FailureKind == "" {
 			v.FailureKind = string(failure.ScriptError)
@@ -74,9 +78,14 @@ func (s *Server) startRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	run, err := s.deps.Runner.Start(p.ID, "manual")
+	var run *store.Run
+	if s.deps.Queue != nil {
+		run, err = s.deps.Queue.Enqueue(c.Request().Context(), p.ID, "manual")
+	} else {
+		run, err = s.deps.Runner.Start(p.ID, "manual")
+	}
 	if errors.Is(err, runner.ErrAlreadyRunning) {
-		return errConflict("this portal is already running; wait for the run to end")
+		return errConflict("this portal is already queued or running; wait for that run to end")
 	}
 	if err != nil {
 		return err

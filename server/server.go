@@ -27,6 +27,7 @@ type Deps struct {
 	Store    *store.Store
 	Vault    *credentials.Vault
 	Runner   *runner.Runner
+	Queue    RunQueue // where POST /api/portals/:id/runs queues runs; nil: Runner.Start
 	Archive  *archive.Archive
 	Live     *liveview.Hub    // the live pages of runs in progress; nil: no live view
 	Notifier *notify.Notifier // sends notifications; its settings are edited through the API
@@ -35,6 +36,12 @@ type Deps struct {
 	// TrustedProxies may name the client in X-Forwarded-For; nobody else can.
 	TrustedProxies []netip.Prefix
 	Now            func() time.Time // the clock for computed warnings (a missing invoice); default time.Now
+}
+
+// RunQueue queues a portal's run (package jobs): the run comes back queued, and starts when a
+// slot is free. A portal with a queued or running run gives runner.ErrAlreadyRunning.
+type RunQueue interface {
+	Enqueue(ctx context.Context, portalID int64, trigger string) (*store.Run, error)
 }
 
 // Server is the HTTP server.

@@ -75,7 +75,7 @@ func (s *Store) ReapRuns() (int, error) { return s.reap(s.db, 0) }
 
 // reap is ReapRuns within tx, for one portal (0: all).
 func (s *Store) reap(tx *gorm.DB, portalID int64) (int, error) {
-	q := tx.Where("status = ?", RunRunning)
+	q := tx.Where("status IN ?", activeStatuses)
 	if portalID != 0 {
 		q = q.Where("portal_id = ?", portalID)
 	}
@@ -90,7 +90,7 @@ func (s *Store) reap(tx *gorm.DB, portalID int64) (int, error) {
 			continue
 		}
 		// Only if the owner did not renew meanwhile: a renewal changes lease_until.
-		res := tx.Model(&Run{}).Where("id = ? AND status = ? AND lease_until = ?", rs[i].ID, RunRunning, rs[i].LeaseUntil).
+		res := tx.Model(&Run{}).Where("id = ? AND status IN ? AND lease_until = ?", rs[i].ID, activeStatuses, rs[i].LeaseUntil).
 			Updates(map[string]any{"status": RunInterrupted, "error": why, "finished_at": now})
 		if res.Error != nil {
 			return n, res.Error
@@ -111,22 +111,24 @@ func (s *Store) RenewLeases(ids []int64) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	res := s.db.Model(&Run{}).Where("id IN ? AND status = ? AND owner_instance = ?", ids, RunRunning, s.owner.Instance).
+	res := s.db.Model(&Run{}).Where("id IN ? AND status IN ? AND owner_instance = ?", ids, activeStatuses, s.owner.Instance).
 		Update("lease_until", time.Now().Add(s.lease).UnixMilli())
 	return int(res.RowsAffected), res.Error
 }
 
-// InterruptRun ends a running run as interrupted with why (shown to the user).
+// InterruptRun ends a queued or running run as interrupted with why (shown to the user).
 func (s *Store) InterruptRun(id int64, why string) error {
+	return s.db.Transaction(func(tx *gorm.DB) error { return s.interruptIn(tx, id, why) })
+}
+
+func (s *Store) interruptIn(tx *gorm.DB, id int64, why string) error {
 	now := time.Now()
-	return s.db.Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&Run{}).Where("id = ? AND status = ?", id, RunRunning).
-			Updates(map[string]any{"status": RunInterrupted, "error": why, "finished_at": now})
-		if res.Error != nil || res.RowsAffected == 0 {
-			return res.Error
-		}
-		return tx.Create(&RunLog{RunID: id, Time: now, Level: "error", Message: why}).Error
-	})
+	res := tx.Model(&Run{}).Where("id = ? AND status IN ?", id, activeStatuses).
+		Updates(map[string]any{"status": RunInterrupted, "error": why, "finished_at": now})
+	if res.Error != nil || res.RowsAffected == 0 {
+		return res.Error
+	}
+	return tx.Create(&RunLog{RunID: id, Time: now, Level: "error", Message: why}).Error
 }
 
 // Lease is how long a run stays its owner's without a renewal (LeaseDuration unless a test
@@ -140,4 +142,22 @@ func (s *Store) SetLease(d time.Duration) {
 		panic(fmt.Sprintf("store: lease %v", d))
 	}
 	s.lease = d
+}
+
+// InterruptQueued ends every queued run of this process as interrupted with why, and returns
+// their ids: a stopping server drops the runs it had not started.
+func (s *Store) InterruptQueued(why string) ([]int64, error) {
+	var ids []int64
+	err := s.db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&Run{}).Where("status = ? AND owner_instance = ?", RunQueued, s.owner.Instance).Pluck("id", &ids).Error; err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := s.interruptIn(tx, id, why); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return ids, err
 }

@@ -187,6 +187,14 @@ var migrations = []string{
 		text_sealed BLOB NOT NULL
 	);
 	CREATE INDEX sms_messages_time ON sms_messages(received_at)`,
+	// 15: runs wait in a queue before they start: queued_at is when one was asked for (started_at
+	// moves to when it really started), attempt counts automatic retries, retry_at says when the
+	// next one is due. The active index covers what the one-run-per-portal rule looks at.
+	`ALTER TABLE runs ADD COLUMN queued_at DATETIME;
+	ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+	ALTER TABLE runs ADD COLUMN retry_at DATETIME;
+	DROP INDEX runs_running;
+	CREATE INDEX runs_active ON runs(portal_id) WHERE status IN ('queued', 'running')`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -8,6 +9,9 @@ import (
 
 // Run statuses.
 const (
+	// RunQueued: asked for, waiting for one of the BILLHOUND_MAX_RUNS slots (or for its
+	// scheduled time); its time limit has not started.
+	RunQueued    = "queued"
 	RunRunning   = "running"
 	RunSucceeded = "succeeded"
 	RunFailed    = "failed"
@@ -26,13 +30,26 @@ const (
 	WarningNothingFound = "nothing_found"
 )
 
+// activeStatuses are the statuses of a run that has not ended: one per portal at a time.
+var activeStatuses = []string{RunQueued, RunRunning}
+
+// ErrNoSlot is returned by BeginRun while the global number of running runs is at its limit.
+var ErrNoSlot = errors.New("every run slot is taken")
+
+// ErrNotQueued is returned by BeginRun for a run that is no longer queued (it was
+// interrupted while it waited).
+var ErrNotQueued = errors.New("the run is no longer queued")
+
 // Run is one execution of a portal's script.
 type Run struct {
 	ID          int64
 	PortalID    int64
 	Status      string
-	Trigger     string // manual (UI), cli, schedule
-	StartedAt   time.Time
+	Trigger     string     // manual (UI), cli, schedule, retry
+	StartedAt   time.Time  // when it started running (while queued: when it was queued)
+	QueuedAt    *time.Time // when it was asked for; nil for runs from before the queue
+	Attempt     int        // 1, or the number of this automatic retry plus one
+	RetryAt     *time.Time // a failed run that is retried automatically: when
 	FinishedAt  *time.Time
 	Error       string
 	NewCount    int
@@ -65,11 +82,21 @@ type RunLog struct {
 }
 
 // StartRun inserts a running run for the portal, owned by this process, unless one is
-// already running, in which case it returns ErrConflict. A run whose owner is gone (see
-// ReapRuns) is marked interrupted first and does not block.
+// already queued or running, in which case it returns ErrConflict. A run whose owner is gone
+// (see ReapRuns) is marked interrupted first and does not block.
 func (s *Store) StartRun(portalID int64, trigger string) (*Run, error) {
+	return s.newRun(portalID, trigger, RunRunning, 1)
+}
+
+// QueueRun inserts a queued run for the portal, owned by this process (which renews its lease
+// while it waits), under the same rule as StartRun. BeginRun starts it.
+func (s *Store) QueueRun(portalID int64, trigger string, attempt int) (*Run, error) {
+	return s.newRun(portalID, trigger, RunQueued, attempt)
+}
+
+func (s *Store) newRun(portalID int64, trigger, status string, attempt int) (*Run, error) {
 	now := time.Now()
-	r := &Run{PortalID: portalID, Status: RunRunning, Trigger: trigger, StartedAt: now,
+	r := &Run{PortalID: portalID, Status: status, Trigger: trigger, StartedAt: now, QueuedAt: &now, Attempt: attempt,
 		OwnerHost: s.owner.Host, OwnerScope: s.owner.Scope, OwnerPID: s.owner.PID,
 		OwnerInstance: s.owner.Instance, LeaseUntil: now.Add(s.lease).UnixMilli()}
 	err := s.db.Transaction(func(tx *gorm.DB) error {
@@ -77,7 +104,7 @@ func (s *Store) StartRun(portalID int64, trigger string) (*Run, error) {
 			return err
 		}
 		var n int64
-		if err := tx.Model(&Run{}).Where("portal_id = ? AND status = ?", portalID, RunRunning).Count(&n).Error; err != nil {
+		if err := tx.Model(&Run{}).Where("portal_id = ? AND status IN ?", portalID, activeStatuses).Count(&n).Error; err != nil {
 			return err
 		}
 		if n > 0 {
@@ -86,6 +113,57 @@ func (s *Store) StartRun(portalID int64, trigger string) (*Run, error) {
 		return tx.Create(r).Error
 	})
 	return r, err
+}
+
+// BeginRun moves a queued run to running if fewer than max runs (of any portal, in any
+// process on this database) are running; max <= 0 means no limit. Otherwise it returns
+// ErrNoSlot and how many queued runs were asked for before this one. Its start time becomes
+// now: the time it waited is not part of its run.
+func (s *Store) BeginRun(r *Run, max int) (ahead int, err error) {
+	now := time.Now()
+	err = s.db.Transaction(func(tx *gorm.DB) error {
+		if _, err := s.reap(tx, 0); err != nil {
+			return err
+		}
+		if max > 0 {
+			var running int64
+			if err := tx.Model(&Run{}).Where("status = ?", RunRunning).Count(&running).Error; err != nil {
+				return err
+			}
+			if running >= int64(max) {
+				var n int64
+				if err := tx.Model(&Run{}).Where("status = ? AND id < ?", RunQueued, r.ID).Count(&n).Error; err != nil {
+					return err
+				}
+				ahead = int(n)
+				return ErrNoSlot
+			}
+		}
+		res := tx.Model(&Run{}).Where("id = ? AND status = ?", r.ID, RunQueued).
+			Updates(map[string]any{"status": RunRunning, "started_at": now, "lease_until": now.Add(s.lease).UnixMilli()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotQueued
+		}
+		return nil
+	})
+	if err == nil {
+		r.Status, r.StartedAt = RunRunning, now
+	}
+	return ahead, err
+}
+
+// SetRetryAt records when a failed run is retried automatically (nil: it is not, any more).
+func (s *Store) SetRetryAt(id int64, at *time.Time) error {
+	return s.db.Model(&Run{ID: id}).Update("retry_at", at).Error
+}
+
+// ClearRetries drops the pending automatic retry of a portal's runs: a run asked for by the
+// user takes its place.
+func (s *Store) ClearRetries(portalID int64) error {
+	return s.db.Model(&Run{}).Where("portal_id = ? AND retry_at IS NOT NULL", portalID).Update("retry_at", nil).Error
 }
 
 // FinishRun stores the outcome of a run.
@@ -108,7 +186,7 @@ func (s *Store) Run(id int64) (*Run, error) {
 	if err := s.db.First(&r, id).Error; err != nil {
 		return nil, notFound(err)
 	}
-	if r.Status == RunRunning {
+	if r.Status == RunRunning || r.Status == RunQueued {
 		if n, err := s.reap(s.db, r.PortalID); err != nil || n == 0 {
 			return &r, err
 		}

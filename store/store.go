@@ -4,6 +4,7 @@
 package store
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -104,3 +105,7 @@ func conflict(err error) error {
 	}
 	return err
 }
+
+// SQL returns the database/sql pool under the store: the job queue keeps its tables in the
+// same file, through the same connections.
+func (s *Store) SQL() (*sql.DB, error) { return s.db.DB() }

@@ -63,10 +63,10 @@ export function duration(ms) {
   return `${m} min ${String(sec).padStart(2, '0')} s`;
 }
 
-/** Duration of a run: finished - started, or so far while running. */
+/** Duration of a run: finished - started, or so far while running (none while queued). */
 export function runDuration(run, now = Date.now()) {
   const a = toDate(run?.startedAt);
-  if (!a) return '—';
+  if (!a || run?.status === 'queued') return '—';
   const b = toDate(run?.finishedAt);
   return duration((b ? b.getTime() : now) - a.getTime());
 }

@@ -1,0 +1,35 @@
+package runner
+
+import (
+	"billhound/failure"
+	"billhound/store"
+)
+
+// Failure kinds of a failed run (store.Run.FailureKind), as package failure names them.
+const (
+	KindCredentials     = string(failure.Credentials)
+	KindCodeRejected    = string(failure.CodeRejected)
+	KindCodeUnavailable = string(failure.CodeUnavailable)
+	KindCaptcha         = string(failure.Captcha)
+	KindActionNeeded    = string(failure.ActionNeeded)
+	KindPortalChanged   = string(failure.PortalChanged)
+	KindTimeout         = string(failure.Timeout)
+	KindUnreachable     = string(failure.Unreachable)
+	KindScriptError     = string(failure.ScriptError)
+)
+
+// Retryable reports whether a failure of this kind is retried automatically: only the ones
+// that go away by themselves. Credentials and rejected codes never are: portals lock accounts.
+func Retryable(kind string) bool { return failure.Kind(kind).Retryable() }
+
+// FailureKind says why a finished run failed, or "" when it did not fail. It reads the stored
+// run, so it works for runs of other processes too.
+func FailureKind(run *store.Run) string {
+	if run.Status != store.RunFailed {
+		return ""
+	}
+	if run.FailureKind != "" {
+		return run.FailureKind
+	}
+	return KindScriptError
+}
