@@ -147,9 +147,15 @@ func allowedDocument(raw string) bool {
 		return u.Opaque == "blank" || u.Opaque == "srcdoc"
 	case "chrome-error":
 		return u.Host == "chromewebdata"
+	case "chrome-extension": // Chromium's own PDF viewer, showing a PDF the page loaded from the web
+		return u.Host == pdfViewerExtension
 	}
 	return false
 }
+
+// pdfViewerExtension is the id of Chromium's built-in PDF viewer: a link that opens a PDF in
+// the browser shows it in a frame of this extension (download() then takes the PDF).
+const pdfViewerExtension = "mhjfbmdgcfjbbpaeojofohoefgiehjai"
 
 func isPopup(p playwright.Page) bool {
 	opener, err := p.Opener()
