@@ -55,6 +55,7 @@ type Portal struct {
 	mu       sync.Mutex // guards accounts, their state and sessions
 	accounts map[string]*account
 	sessions map[string]*session
+	zoo      zooState // the zoo's sessions and what its accounts accepted
 }
 
 // account is an Account plus what the portal learns while running.
@@ -73,6 +74,7 @@ func New(opt Options) *Portal {
 		now:      opt.Now,
 		accounts: map[string]*account{},
 		sessions: map[string]*session{},
+		zoo:      newZooState(),
 	}
 	if p.name == "" {
 		p.name = DefaultName
@@ -128,6 +130,7 @@ func (p *Portal) routes() {
 	m.HandleFunc("POST /settings/2fa/disable", p.handleDisable)
 	m.HandleFunc("GET /invoices", p.handleInvoices)
 	m.HandleFunc("GET /invoices/{file}", p.handlePDF)
+	p.zooRoutes(m)
 	m.HandleFunc("/", p.handleNotFound)
 	p.mux = m
 }
