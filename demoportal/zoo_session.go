@@ -25,7 +25,7 @@ type zooSession struct {
 
 // expiryRequests is how many signed-in requests an "expiry" session serves: the invoice list
 // and a few downloads, so a script that fetches every invoice meets the end of its session.
-const expiryRequests = 6
+const expiryRequests = 9
 
 const (
 	msgZooBadLogin  = "The e-mail or password you entered is incorrect."

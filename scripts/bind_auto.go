@@ -114,6 +114,11 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 			a.note("a signed-in page (it has a logout link): logged in")
 			return nil
 		case f.Password:
+			if passSent > 0 && f.Message == "" && a.answered(f, 5*time.Second) {
+				// A single-page app may change its URL before it draws the next view: the old
+				// form is still there for a moment. Look again once it changed.
+				continue
+			}
 			if passSent > 0 {
 				return a.fail(c, "still on the login form after submitting the password", f)
 			}
