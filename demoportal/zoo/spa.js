@@ -79,7 +79,7 @@
     app.replaceChildren(
       el("div", { class: "filters" }, el("h1", { text: "Invoices", style: "flex:1;margin:0" }), signOut),
       el("section", { class: "card flush" }, el("table", { class: "invoices" },
-        el("thead", {}, el("tr", {}, ...["Number", "Date", "Description", "Amount", ""].map((h) => el("th", { scope: "col", text: h })))),
+        el("thead", {}, el("tr", {}, ...["Number", "Date", "Description", "Amount", ""].map((h) => el("th", { scope: "col", class: h === "Amount" ? "amount" : "", text: h })))),
         el("tbody", {}, ...rows))));
   }
 
