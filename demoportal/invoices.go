@@ -26,12 +26,17 @@ const invoiceMonths = 13
 // first. No state: the same account sees the same numbers and amounts on every run and in
 // every process, and a new invoice appears when a month begins, as on a real portal.
 func invoicesFor(username string, now time.Time) []Invoice {
+	return invoicesOver(username, now, invoiceMonths)
+}
+
+// invoicesOver is invoicesFor over a given number of months.
+func invoicesOver(username string, now time.Time, months int) []Invoice {
 	y, m, _ := now.UTC().Date()
 	// Numbers run up by one a month from an account's own starting point, so they grow with
 	// the date, never repeat across years and differ between accounts.
 	base := 100 + int(hash(username)%4000)
-	out := make([]Invoice, 0, invoiceMonths)
-	for i := range invoiceMonths {
+	out := make([]Invoice, 0, months)
+	for i := range months {
 		d := time.Date(y, m-time.Month(i), 1, 0, 0, 0, 0, time.UTC)
 		cents := invoiceCents(username, d)
 		out = append(out, Invoice{
@@ -93,7 +98,10 @@ type invoiceRow struct {
 	Number, Date, Amount, Description, PDF string
 }
 
-func rows(invs []Invoice) []invoiceRow {
+func rows(invs []Invoice) []invoiceRow { return rowsUnder("", invs) }
+
+// rowsUnder links the PDFs under base ("/zoo/history" for a zoo shape).
+func rowsUnder(base string, invs []Invoice) []invoiceRow {
 	out := make([]invoiceRow, len(invs))
 	for i, inv := range invs {
 		out[i] = invoiceRow{
@@ -101,7 +109,7 @@ func rows(invs []Invoice) []invoiceRow {
 			Date:        inv.Date.Format("02.01.2006"),
 			Amount:      inv.Amount,
 			Description: description(inv),
-			PDF:         "/invoices/" + inv.Number + ".pdf",
+			PDF:         base + "/invoices/" + inv.Number + ".pdf",
 		}
 	}
 	return out
@@ -127,9 +135,17 @@ func (p *Portal) handlePDF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	number, isPDF := strings.CutSuffix(r.PathValue("file"), ".pdf")
+	if !isPDF {
+		number = ""
+	}
+	p.servePDF(w, r, p.name, user, invoicesFor(user, p.now()), number)
+}
+
+// servePDF sends the invoice called number as an attachment, or the not-found page.
+func (p *Portal) servePDF(w http.ResponseWriter, r *http.Request, brand, user string, invs []Invoice, number string) {
 	var inv *Invoice
-	for _, i := range invoicesFor(user, p.now()) {
-		if isPDF && i.Number == number {
+	for _, i := range invs {
+		if number != "" && i.Number == number {
 			inv = &i
 			break
 		}
@@ -138,7 +154,7 @@ func (p *Portal) handlePDF(w http.ResponseWriter, r *http.Request) {
 		p.render(w, http.StatusNotFound, "notfound", view{Title: "Page not found", User: user})
 		return
 	}
-	data := invoicePDF(p.name, user, *inv)
+	data := invoicePDF(brand, user, *inv)
 	h := w.Header()
 	h.Set("Content-Type", "application/pdf")
 	h.Set("Content-Disposition", `attachment; filename="invoice-`+inv.Number+`.pdf"`)

@@ -45,6 +45,19 @@ type view struct {
 
 	// account and invoices
 	Invoices []invoiceRow
+
+	// the zoo (zoo.go): its own home, navigation and cookie banner
+	Home    string    // where the brand links; "" is "/"
+	Links   []navLink // the navigation of a signed-in zoo page
+	Cookies string    // where the cookie banner posts; "" shows none
+	Back    string    // the page the banner returns to
+	Zoo     zooView
+}
+
+// navLink is one link of a zoo page's navigation.
+type navLink struct {
+	Href, Label string
+	Current     bool
 }
 
 // pages holds one template per page, each the layout plus that page's "content".
@@ -61,9 +74,18 @@ var pages = func() map[string]*template.Template {
 // page behind a 200.
 func (p *Portal) render(w http.ResponseWriter, status int, page string, v view) {
 	v.Brand = p.name
+	p.renderWith(w, status, pages[page], v)
+}
+
+// renderWith renders the template's "layout" (or, for a page without one, the template itself).
+func (p *Portal) renderWith(w http.ResponseWriter, status int, t *template.Template, v view) {
 	var buf bytes.Buffer
-	if err := pages[page].ExecuteTemplate(&buf, "layout", v); err != nil {
-		log.Printf("demoportal: render %s: %v", page, err)
+	name := "layout"
+	if t.Lookup(name) == nil {
+		name = t.Name()
+	}
+	if err := t.ExecuteTemplate(&buf, name, v); err != nil {
+		log.Printf("demoportal: render %s: %v", t.Name(), err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}

@@ -69,10 +69,11 @@ type Portal struct {
 	accounts map[string]*account
 	sessions map[string]*session
 	devices  map[string]*device // device cookie -> the browser remembered for a user
-	approved map[string]bool // sign-in approvals given in the "app"
+	approved map[string]bool    // sign-in approvals given in the "app"
 
 	smsWebhook, smsToken string
 	sendMail             func(Mail) error
+	zoo                  zooState // the zoo's sessions and what its accounts accepted
 }
 
 // account is an Account plus what the portal learns while running.
@@ -96,6 +97,7 @@ func New(opt Options) *Portal {
 		approved: map[string]bool{},
 
 		smsWebhook: opt.SMSWebhook, smsToken: opt.SMSToken, sendMail: opt.SendMail,
+		zoo: newZooState(),
 	}
 	p.challenge = opt.Challenge
 	if p.name == "" {
@@ -164,6 +166,7 @@ func (p *Portal) routes() {
 	m.HandleFunc("GET /challenge", p.handleChallengePage)
 	m.HandleFunc("GET /challenge.png", p.handleChallengeImage)
 	m.HandleFunc("GET /challenge/verify", p.handleChallengeVerify)
+	p.zooRoutes(m)
 	m.HandleFunc("/", p.handleNotFound)
 	p.mux = m
 }

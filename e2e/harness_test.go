@@ -276,6 +276,7 @@ type runJSON struct {
 	NewCount    int    `json:"newCount"`
 	KnownCount  int    `json:"knownCount"`
 	FailedCount int    `json:"failedCount"`
+	FailureKind string `json:"failureKind"`
 	Log         []struct {
 		Level   string `json:"level"`
 		Message string `json:"message"`

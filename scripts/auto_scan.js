@@ -9,6 +9,9 @@
   const OTP = /one.?time|otp|totp|2fa|mfa|two.?factor|second.?factor|verification|verif|security.?code|auth.*code|passcode|\bcode\b|token|tan\b|pin\b/i;
   const NOT_OTP = /post|zip|promo|coupon|voucher|gutschein|country|area|phone|captcha|search/i;
   const NOT_USER = /search|query|newsletter|subscribe|captcha|coupon|promo/i;
+  const LOGOUT = /log.?out|sign.?out|log.?off|abmelden|ausloggen|abmeldung/i;
+  // a form that sets a password rather than asks for one: change password, sign up, reset
+  const SETS_PASSWORD = /new.?pass|neues.?pass|change.?pass|passwort.?(ä|ae)ndern|confirm|repeat|again|wiederhol|best(ä|ae)tig/i;
   const SUBMIT = /log.?in|sign.?in|anmelden|einloggen|continue|next|weiter|submit|verify|confirm|best(ä|ae)tigen|absenden|senden|ok\b|go\b/i;
 
   const visible = (el) => {
@@ -31,7 +34,15 @@
   const textish = (el) => ["text", "email", "tel", "number", ""].includes(type(el));
   const ac = (el) => (el.getAttribute("autocomplete") || "").toLowerCase();
 
-  const inputs = [...document.querySelectorAll("input")].filter(usable);
+  const formOf = (el) => el.form || el.closest("form") || null;
+  // Change-password and sign-up forms (two password fields, or one for a new password) are not
+  // the login form, even on a page that has a login form too: their fields are left alone.
+  const setsPassword = (form) => {
+    if (!form) return false;
+    const pws = [...form.querySelectorAll("input[type=password]")];
+    return pws.length >= 2 || pws.some((el) => ac(el) === "new-password" || SETS_PASSWORD.test(words(el)));
+  };
+  const inputs = [...document.querySelectorAll("input")].filter((el) => usable(el) && !setsPassword(formOf(el)));
 
   // A row of one-character boxes (4 to 8) is one code field.
   const boxes = inputs.filter((el) => (textish(el) || type(el) === "password") && el.maxLength === 1);
@@ -80,16 +91,31 @@
   if (isBoxes) boxes.forEach((b) => mark(b, "otp-box"));
   mark(submit, "submit");
 
-  // what the portal says (a failed login usually shows one of these)
-  let message = "";
-  for (const el of document.querySelectorAll("[role=alert], .error, .errors, .alert, .alert-danger, .invalid-feedback, .notification, .message, [class*=error], [class*=Error]")) {
+  // what the portal says (a failed login usually shows one of these): the message nearest the
+  // form, so a site-wide banner is not taken for the answer to the login
+  const MESSAGES = "[role=alert], [aria-live=assertive], [aria-live=polite], .error, .errors, .alert, .alert-danger, " +
+    ".invalid-feedback, .notification, .message, [class*=error], [class*=Error], [class*=feedback], [class*=invalid]";
+  const depth = (el) => { let d = 0; for (let e = el; e; e = e.parentElement) d++; return d; };
+  const near = (el) => {
+    if (!anchor) return 0;
+    let common = el;
+    while (common && !common.contains(anchor)) common = common.parentElement;
+    return common ? depth(common) : 0;
+  };
+  let message = "", best = -1;
+  for (const el of document.querySelectorAll(MESSAGES)) {
+    if (el.querySelector("input, form") || !visible(el)) continue; // a wrapper, not a message
     const t = (el.innerText || "").replace(/\s+/g, " ").trim();
-    if (t && t.length < 300 && visible(el)) { message = t; break; }
+    if (!t || t.length >= 300) continue;
+    const n = near(el);
+    if (n > best) { message = t; best = n; }
   }
 
   // a captcha widget or its frame: a failed login next to one failed because of it
   const CAPTCHA = 'iframe[src*="recaptcha"]:not([src*="size=invisible"]), iframe[src*="hcaptcha"], iframe[src*="challenges.cloudflare.com"], iframe[title*="captcha" i], .g-recaptcha, .h-captcha, .cf-turnstile';
   const captcha = [...document.querySelectorAll(CAPTCHA)].some(visible);
+  const signedIn = [...document.querySelectorAll("a, button, [role=button], input[type=submit]")].some((el) =>
+    visible(el) && LOGOUT.test([el.textContent, el.value, el.getAttribute("aria-label"), el.getAttribute("href")].filter(Boolean).join(" ")));
 
   return {
     captcha,
@@ -100,5 +126,6 @@
     boxes: isBoxes ? boxes.length : 0,
     submit: !!submit,
     message,
+    signedIn,
   };
 }

@@ -15,7 +15,9 @@ import (
 
 // autoAPI is the JS `auto` object.
 type autoAPI struct {
-	s *session
+	s     *session
+	frame playwright.Frame // where the last scan found the form: the page or one of its iframes
+	url   string           // the page's URL when that scan was made
 }
 
 // loginOptions are auto.login's opts.
@@ -36,6 +38,8 @@ type scan struct {
 	Submit    bool   `json:"submit"`
 	Message   string `json:"message"`
 	Captcha   bool   `json:"captcha"`
+	// SignedIn: the page shows signs of a signed-in session (a logout link or button).
+	SignedIn bool `json:"signedIn"`
 }
 
 func (f scan) any() bool { return f.User || f.Password || f.OTP || f.Boxes > 0 }
@@ -64,24 +68,8 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 	if err := s.decodeOptions(optsV, &opts, "opts"); err != nil {
 		return c.failMsg(err, err.Error())
 	}
-	target := opts.URL
-	if opts.URL != "" {
-		c.relabel(fmt.Sprintf("auto.login({url: %q})", opts.URL))
-	} else if !strings.HasPrefix(s.page.URL(), "http") {
-		// A fresh page is about:blank, where there is nothing to log into: start at the portal.
-		target = s.portal.URL
-	}
-	if target != "" {
-		u, err := s.resolve(target)
-		if err != nil {
-			return c.failMsg(err, err.Error())
-		}
-		resp, err := await(s, func() (playwright.Response, error) {
-			return s.page.Goto(u, playwright.PageGotoOptions{Timeout: ms(c.timeout), WaitUntil: playwright.WaitUntilStateLoad})
-		})
-		if err := c.gotoError(err, resp); err != nil {
-			return err
-		}
+	if err := a.start(c, opts.URL); err != nil {
+		return err
 	}
 	creds := s.host.Credentials()
 	username := firstNonEmpty(creds["username"], creds["email"], creds["login"], creds["user"])
@@ -99,6 +87,7 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 		if err != nil {
 			return err
 		}
+		a.mark()
 		switch {
 		case f.OTP || f.Boxes > 0:
 			if codeSent >= 2 {
@@ -126,7 +115,17 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 			if err := a.submit(c, f, "otp"); err != nil {
 				return err
 			}
+		case f.SignedIn && !f.User && !f.OTP && f.Boxes == 0:
+			// A password field on a page with a logout link is the page's own (confirm an
+			// action, change the password), not a login form.
+			a.note("a signed-in page (it has a logout link): logged in")
+			return nil
 		case f.Password:
+			if passSent > 0 && f.Message == "" && a.answered(f, 5*time.Second) {
+				// A single-page app may change its URL before it draws the next view: the old
+				// form is still there for a moment. Look again once it changed.
+				continue
+			}
 			if passSent > 0 {
 				return a.fail(c, failure.Credentials, "still on the login form after submitting the password", f)
 			}
@@ -191,7 +190,7 @@ func (a *autoAPI) firstLook(c *call) (scan, error) {
 }
 
 // scan runs auto_scan.js, retrying for up to settle while it finds nothing (forms rendered by
-// JavaScript after the load event).
+// JavaScript after the load event); a signed-in page (one with a logout link) needs no wait.
 func (a *autoAPI) scan(c *call, settle time.Duration) (scan, error) {
 	s := a.s
 	deadline := time.Now().Add(settle)
@@ -199,15 +198,12 @@ func (a *autoAPI) scan(c *call, settle time.Duration) (scan, error) {
 		_ = await0(s, func() error {
 			return s.page.WaitForLoadState(playwright.PageWaitForLoadStateOptions{State: playwright.LoadStateLoad, Timeout: ms(s.budget(0))})
 		})
-		var f scan
-		res, err := await(s, func() (any, error) { return s.page.Evaluate(autoScanJS) })
-		if err == nil {
-			err = remarshal(res, &f)
-		} else if s.ctx.Err() != nil {
+		f, err := a.scanFrames()
+		if err != nil && s.ctx.Err() != nil {
 			return f, c.fail(err)
 		}
 		// A navigation between the wait and the evaluate destroys the context: just look again.
-		if err == nil && f.any() || time.Now().After(deadline) {
+		if err == nil && (f.any() || f.SignedIn) || time.Now().After(deadline) {
 			return f, nil
 		}
 		if err := s.sleep(250 * time.Millisecond); err != nil {
@@ -233,7 +229,7 @@ func (a *autoAPI) fillCredentials(c *call, f scan, username, password string) er
 
 func (a *autoAPI) fillField(c *call, what, value string) error {
 	s := a.s
-	loc := s.page.Locator(marked(what)).First()
+	loc := a.loc(what).First()
 	err := await0(s, func() error {
 		return loc.Fill(value, playwright.LocatorFillOptions{Timeout: ms(s.budget(0))})
 	})
@@ -249,7 +245,7 @@ func (a *autoAPI) fillCode(c *call, f scan, code string) error {
 		return a.fillField(c, "otp", code)
 	}
 	s := a.s
-	boxes := s.page.Locator(marked("otp-box"))
+	boxes := a.loc("otp-box")
 	digits := []rune(code)
 	if len(digits) != f.Boxes {
 		return a.fail(c, failure.PortalChanged, fmt.Sprintf("the page has %d code boxes but the code has %d digits", f.Boxes, len(digits)), f)
@@ -267,36 +263,27 @@ func (a *autoAPI) fillCode(c *call, f scan, code string) error {
 }
 
 // submit clicks the form's submit button (or presses Enter in the field) unless the page moved
-// on by itself (code boxes often submit when the last digit is in), then waits until the field
-// is gone. A field that stays is not an error here: the next scan sees it and explains.
+// on by itself (code boxes often submit when the last digit is in), then waits until the page
+// answers (see answered). A page that does not answer is not an error here: the next scan sees
+// the form again and explains.
 func (a *autoAPI) submit(c *call, f scan, field string) error {
 	s := a.s
-	sel := marked(field)
+	what := field
 	if field == "otp" && !f.OTP {
-		sel = marked("otp-box")
+		what = "otp-box"
 	}
-	fieldLoc := s.page.Locator(sel).First()
-	gone := func(d time.Duration) bool {
-		err := await0(s, func() error {
-			return fieldLoc.WaitFor(playwright.LocatorWaitForOptions{State: playwright.WaitForSelectorStateHidden, Timeout: ms(s.budget(d))})
-		})
-		return err == nil
-	}
-	if field == "otp" && gone(700*time.Millisecond) {
+	if field == "otp" && a.answered(f, 700*time.Millisecond) {
 		return a.settled()
 	}
 	var err error
 	if f.Submit {
-		btn := s.page.Locator(marked("submit")).First()
+		btn := a.loc("submit").First()
 		err = await0(s, func() error {
-			return btn.Click(playwright.LocatorClickOptions{Timeout: ms(s.budget(0))})
+			return btn.Click(playwright.LocatorClickOptions{Timeout: ms(s.budget(10 * time.Second))})
 		})
 	}
 	if !f.Submit || err != nil {
-		last := fieldLoc
-		if field == "otp" && !f.OTP {
-			last = s.page.Locator(sel).Last()
-		}
+		last := a.loc(what).Last()
 		err = await0(s, func() error {
 			return last.Press("Enter", playwright.LocatorPressOptions{Timeout: ms(s.budget(0))})
 		})
@@ -304,7 +291,7 @@ func (a *autoAPI) submit(c *call, f scan, field string) error {
 	if err != nil && s.ctx.Err() != nil {
 		return c.fail(err)
 	}
-	gone(10 * time.Second)
+	a.answered(f, 10*time.Second)
 	return a.settled()
 }
 
