@@ -13,6 +13,7 @@ import (
 	"billhound/scripts"
 	"billhound/scripts/portals"
 	"billhound/store"
+	"billhound/textrule"
 	"billhound/twofa"
 )
 
@@ -56,6 +57,14 @@ func portalAdd(env *Env, args []string) error {
 	script, err := readScript(*scriptPath)
 	if err != nil {
 		return fail("%v", err)
+	}
+	for _, f := range []struct {
+		field, v string
+		max      int
+	}{{"the name", name, textrule.MaxName}, {"--username", *username, textrule.MaxUsername}, {"--url", *url, textrule.MaxURL}} {
+		if err := textrule.Check(f.field, f.v, f.max); err != nil {
+			return fail("%v", err)
+		}
 	}
 	header, err := scripts.ParseHeader(script)
 	if err != nil {

@@ -90,6 +90,10 @@ func TestCLIPortalRun(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "does not ask for it") {
 		t.Fatalf("portal add with a field the script does not declare: exit %d %q", code, errOut)
 	}
+	code, _, errOut = cli(t, env, "portal", "add", "Nimbus\u202Efdp.exe", "--script", "demo.js")
+	if code != 1 || !strings.Contains(errOut, "text-direction character") {
+		t.Fatalf("portal add with a right-to-left override in the name: exit %d %q", code, errOut)
+	}
 	code, out, _ = cli(t, env, "portal", "list")
 	if code != 0 || !strings.Contains(out, "Nimbus CLI") || !strings.Contains(out, "totp") || strings.Contains(out, demoPassword) {
 		t.Fatalf("portal list: exit %d\n%s", code, out)
