@@ -15,6 +15,7 @@ import (
 //	// @twofa    totp                 (none | totp | optional | manual)
 //	// @fields   username password
 //	// @version  1
+//	// @browser  headful              (headless | headful; default: billhound's setting)
 //	// ==/Portal==
 type Header struct {
 	Name    string            // required
@@ -22,6 +23,7 @@ type Header struct {
 	TwoFA   string            // "none" (default), "totp", "optional" or "manual"
 	Fields  []string          // credential fields the UI asks for; default username, password
 	Version string            // as written, e.g. "1"
+	Browser string            // "headless", "headful", or "" for billhound's setting (BILLHOUND_BROWSER_MODE)
 	Extra   map[string]string // other @keys, kept for the UI (e.g. @description, @author)
 }
 
@@ -106,7 +108,7 @@ func ParseHeader(src string) (Header, error) {
 		}
 		seen[key] = n
 		switch key {
-		case "twofa", "fields", "version":
+		case "twofa", "fields", "version", "browser":
 			val = strings.TrimSpace(trailingNote.ReplaceAllString(val, ""))
 		}
 		if val == "" {
@@ -143,6 +145,13 @@ func ParseHeader(src string) (Header, error) {
 			h.Fields = fields
 		case "version":
 			h.Version = val
+		case "browser":
+			switch v := strings.ToLower(val); v {
+			case "headless", "headful":
+				h.Browser = v
+			default:
+				return h, &HeaderError{Line: n, Msg: fmt.Sprintf("@browser must be headless or headful, not %q", val)}
+			}
 		default:
 			if h.Extra == nil {
 				h.Extra = map[string]string{}

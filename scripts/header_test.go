@@ -39,6 +39,9 @@ page.goto("https://example.com/login");`,
 		{name: "empty value", src: "// ==Portal==\n// @name\n// ==/Portal==", err: "line 2: @name needs a value"},
 		{name: "junk line", src: "// ==Portal==\n// @name X\n// name Y\n// ==/Portal==", err: "line 3: expected `// @key value`"},
 		{name: "bad field", src: "// ==Portal==\n// @name X\n// @fields user-name\n// ==/Portal==", err: `line 3: @fields: "user-name" is not a field name`},
+		{name: "browser mode", src: "// ==Portal==\n// @name X\n// @browser Headful   (headless | headful)\n// ==/Portal==",
+			want: Header{Name: "X", TwoFA: "none", Fields: []string{"username", "password"}, Browser: "headful"}},
+		{name: "bad browser mode", src: "// ==Portal==\n// @name X\n// @browser firefox\n// ==/Portal==", err: `line 3: @browser must be headless or headful, not "firefox"`},
 		{name: "nested start", src: "// ==Portal==\n// @name X\n// ==Portal==\n", err: "line 3: a second `// ==Portal==`"},
 	}
 	for _, tc := range cases {
