@@ -133,3 +133,14 @@ func writeXauthority(path string) error {
 	}
 	return os.WriteFile(path, b, 0o600)
 }
+
+// VirtualDisplay starts a private virtual display as headful mode does, for a program billhound
+// does not launch itself (a Playwright server in tests). env is what that program needs in its
+// environment (DISPLAY, XAUTHORITY); stop ends the display.
+func VirtualDisplay() (env []string, stop func(), err error) {
+	x, err := startXvfb()
+	if err != nil {
+		return nil, nil, err
+	}
+	return []string{"DISPLAY=" + x.display, "XAUTHORITY=" + x.authFile()}, x.stop, nil
+}
