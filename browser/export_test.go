@@ -23,3 +23,7 @@ func (m *Manager) Display() string {
 	}
 	return m.display.display
 }
+
+// ProxyLikeRemote makes the contexts of m use the password-protected proxy a browser server on
+// another machine gets, listening on host.
+func (m *Manager) ProxyLikeRemote(host string) { m.proxyHostForTest = host }

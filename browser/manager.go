@@ -101,6 +101,9 @@ var ErrClosed = errors.New("browser manager is closed")
 type Manager struct {
 	opt  Options
 	shim driverShim
+	// proxyHostForTest makes contexts use a password-protected proxy on this address, as for
+	// a browser server on another machine.
+	proxyHostForTest string
 
 	mu      sync.Mutex
 	slots   map[Mode]*slot
@@ -151,13 +154,12 @@ func (m *Manager) NewContext(ctx context.Context, opt ContextOptions) (playwrigh
 	if pol == nil {
 		pol = netpolicy.New().ForRun(nil)
 	}
-	px, err := startProxy(pol)
+	px, pxo, err := m.contextProxy(pol)
 	if err != nil {
 		m.release(s, inst)
 		return nil, fmt.Errorf("start the browser's proxy: %w", err)
 	}
-	// "<-loopback>": Chromium would otherwise connect to this machine directly.
-	o.Proxy = &playwright.Proxy{Server: px.URL(), Bypass: playwright.String("<-loopback>")}
+	o.Proxy = pxo
 
 	type result struct {
 		bc  playwright.BrowserContext

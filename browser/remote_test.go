@@ -41,7 +41,16 @@ func TestRemoteBrowserServer(t *testing.T) {
 		t.Errorf("a remote headful browser started a local display %s", m.Display())
 	}
 
-	// the policy holds on the remote browser too: billhound's own address stays closed
+	// A server on another machine reaches a proxy on a network address, which asks for the
+	// context's password: without it a neighbour could use it, with it the pages load.
+	far := browser.New(opt)
+	defer far.Close()
+	far.ProxyLikeRemote("127.0.0.1")
+	if v, _ := visit(t, far, browser.Headful, site.URL); v != "welcome" {
+		t.Errorf("remote headful through the password-protected proxy: %q", v)
+	}
+
+	// the policy holds on the remote browser too: file: stays closed
 	bc, err := m.NewContext(context.Background(), browser.ContextOptions{})
 	if err != nil {
 		t.Fatal(err)
