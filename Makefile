@@ -42,6 +42,7 @@ bench: build
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestRedactSpeed -count=1 -v ./redact/
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestFrontDoorFigures -count=1 -timeout 20m -v ./e2e/
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestPolicyOverhead -count=1 -timeout 10m -v ./browser/
+	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestRunSpeed -count=1 -timeout 40m -v ./e2e/
 
 demo: build
 	$(BIN) demo-portal --addr 127.0.0.1:9911

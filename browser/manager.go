@@ -196,37 +196,6 @@ func (m *Manager) NewContext(ctx context.Context, opt ContextOptions) (playwrigh
 	return r.bc, nil
 }
 
-// contextOptions turns opt into Playwright's options for a context of mode (without the proxy).
-func (m *Manager) contextOptions(mode Mode, opt ContextOptions) playwright.BrowserNewContextOptions {
-	w, h := opt.ViewportWidth, opt.ViewportHeight
-	if w <= 0 {
-		w = 1280
-	}
-	if h <= 0 {
-		h = 800
-	}
-	o := playwright.BrowserNewContextOptions{
-		AcceptDownloads: playwright.Bool(true),
-		Viewport:        &playwright.Size{Width: w, Height: h},
-		// A service worker's requests could bypass the context's route; portals work without.
-		ServiceWorkers: playwright.ServiceWorkerPolicyBlock,
-	}
-	if opt.BaseURL != "" {
-		o.BaseURL = playwright.String(opt.BaseURL)
-	}
-	locale, tz := m.contextLocale(mode, opt)
-	if locale != "" {
-		o.Locale = playwright.String(locale)
-	}
-	if tz != "" {
-		o.TimezoneId = playwright.String(tz)
-	}
-	if opt.UserAgent != "" {
-		o.UserAgent = playwright.String(opt.UserAgent)
-	}
-	return o
-}
-
 // acquire returns the running instance of mode, launching one if needed, and counts one more
 // open context on it (which stops the idle timer).
 func (m *Manager) acquire(ctx context.Context, mode Mode) (*slot, *instance, error) {

@@ -79,6 +79,37 @@ func (m *Manager) remoteLaunchOptions(mode Mode) string {
 	return string(b)
 }
 
+// contextOptions turns opt into Playwright's options for a context of mode (without the proxy).
+func (m *Manager) contextOptions(mode Mode, opt ContextOptions) playwright.BrowserNewContextOptions {
+	w, h := opt.ViewportWidth, opt.ViewportHeight
+	if w <= 0 {
+		w = 1280
+	}
+	if h <= 0 {
+		h = 800
+	}
+	o := playwright.BrowserNewContextOptions{
+		AcceptDownloads: playwright.Bool(true),
+		Viewport:        &playwright.Size{Width: w, Height: h},
+		// A service worker's requests could bypass the context's route; portals work without.
+		ServiceWorkers: playwright.ServiceWorkerPolicyBlock,
+	}
+	if opt.BaseURL != "" {
+		o.BaseURL = playwright.String(opt.BaseURL)
+	}
+	locale, tz := m.contextLocale(mode, opt)
+	if locale != "" {
+		o.Locale = playwright.String(locale)
+	}
+	if tz != "" {
+		o.TimezoneId = playwright.String(tz)
+	}
+	if opt.UserAgent != "" {
+		o.UserAgent = playwright.String(opt.UserAgent)
+	}
+	return o
+}
+
 // contextLocale is the locale and time zone a context of mode gets: the ContextOptions', else
 // the Manager's, else (headful mode, which should look like the user's own browser) the
 // machine's.
