@@ -71,6 +71,39 @@ func (m *Manager) start(s *slot) (*instance, error) {
 	return inst, nil
 }
 
+// Prewarm starts the Chromium of mode ("" = the default) in the background unless it runs or
+// is starting, so that the run which follows finds it ready: `billhound run` overlaps the
+// launch with its own start-up. Errors surface in that run's NewContext.
+func (m *Manager) Prewarm(mode Mode) {
+	if mode == "" {
+		mode = m.opt.Mode
+	}
+	if _, err := ParseMode(string(mode)); err != nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return
+	}
+	s := m.slot(mode)
+	if (s.inst != nil && s.inst.alive()) || s.starting != nil {
+		return
+	}
+	s.starting = make(chan struct{})
+	go m.launch(s, s.starting)
+}
+
+// slot returns the slot of mode, making it on first use. m.mu is held.
+func (m *Manager) slot(mode Mode) *slot {
+	s := m.slots[mode]
+	if s == nil {
+		s = &slot{mode: mode}
+		m.slots[mode] = s
+	}
+	return s
+}
+
 // virtualDisplay returns billhound's Xvfb, starting it (again) if needed. Only headful
 // launches call it, one at a time (a slot launches once at a time), so two never race here.
 func (m *Manager) virtualDisplay() (*xvfb, error) {

@@ -208,11 +208,7 @@ func (m *Manager) acquire(ctx context.Context, mode Mode) (*slot, *instance, err
 			m.mu.Unlock()
 			return nil, nil, ErrClosed
 		}
-		s := m.slots[mode]
-		if s == nil {
-			s = &slot{mode: mode}
-			m.slots[mode] = s
-		}
+		s := m.slot(mode)
 		if inst := s.inst; inst != nil && inst.alive() {
 			s.open++
 			if s.idle != nil {
@@ -266,6 +262,11 @@ func (m *Manager) launch(s *slot, done chan struct{}) {
 	}
 	s.inst = inst
 	s.open = 0
+	// Nobody may come for it (a Prewarm, a caller that gave up): the idle timer closes it then;
+	// acquire stops the timer.
+	if m.opt.IdleTimeout > 0 {
+		s.idle = time.AfterFunc(m.opt.IdleTimeout, func() { m.idleClose(s, inst) })
+	}
 }
 
 // release counts one context of inst as closed and arms the idle timer when none is left.

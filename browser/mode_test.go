@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"billhound/browser"
 )
@@ -107,4 +108,40 @@ func TestParseMode(t *testing.T) {
 	if _, err := browser.ParseMode("headed"); err == nil || !strings.Contains(err.Error(), "use headless or headful") {
 		t.Errorf("ParseMode(headed): %v", err)
 	}
+}
+
+// TestPrewarm: Prewarm launches Chromium without a context, the next context uses it, and a
+// prewarmed Chromium nobody used is closed after the idle time like any other.
+func TestPrewarm(t *testing.T) {
+	opt := options(t)
+	opt.IdleTimeout = 2 * time.Second
+	m := browser.New(opt)
+	defer m.Close()
+	// A launch takes seconds on a busy machine; waitFor's 10 s is for closing.
+	launched := func() {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for !m.Running() {
+			if time.Now().After(deadline) {
+				t.Fatal("Prewarm did not start Chromium within 60s")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	m.Prewarm("")
+	launched()
+	first := m.CurrentBrowser()
+	bc, err := m.NewContext(context.Background(), browser.ContextOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.CurrentBrowser() != first {
+		t.Error("the context after Prewarm launched another Chromium")
+	}
+	bc.Close()
+	waitFor(t, "idle close after the run", func() bool { return !m.Running() })
+
+	m.Prewarm(browser.Headless)
+	launched()
+	waitFor(t, "idle close of an unused prewarmed Chromium", func() bool { return !m.Running() })
 }

@@ -7,6 +7,9 @@ import (
 	"os"
 	"os/signal"
 	"time"
+
+	"billhound/browser"
+	"billhound/scripts"
 )
 
 func runRun(env *Env, args []string) error {
@@ -22,6 +25,10 @@ func runRun(env *Env, args []string) error {
 	p, err := a.findPortal(fs.Arg(0))
 	if err != nil {
 		return fail("%v", err)
+	}
+	// Chromium starts while the run opens its secrets and script.
+	if h, err := scripts.ParseHeader(p.Script); err == nil {
+		a.browser.Prewarm(browser.Mode(h.Browser))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
