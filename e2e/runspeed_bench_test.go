@@ -85,7 +85,7 @@ func TestRunSpeed(t *testing.T) {
 		plainCLI = append(plainCLI, time.Since(begin))
 	}
 
-	report := runSpeedReport(n, plainWarm, bhWarm, bhLaunch, plainCLI, bhCLI)
+	report := runSpeedReport(n, plainWarm, bhWarm, bhLaunch, plainCLI, bhCLI) + loadNote()
 	t.Log("\n" + report)
 	if err := benchdoc.WriteSection(out, "run-speed", report); err != nil {
 		t.Fatal(err)
@@ -201,4 +201,19 @@ func runSpeedReport(n int, plainWarm, bhWarm, bhLaunch, plainCLI, bhCLI []time.D
 		fmt.Fprintf(&b, "- %s: %s\n", r.name, strings.Join(parts, " "))
 	}
 	return b.String()
+}
+
+// loadNote says how busy the machine was: on a shared machine the spread of the runs says more
+// than their medians.
+func loadNote() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return fmt.Sprintf("\nLoad average at the end (1, 5, 15 min): %s %s %s on %d CPUs; with a load well above the CPU count "+
+		"the runs' spread is the machine's, not billhound's, and the ratios are not meaningful.\n", f[0], f[1], f[2], runtime.NumCPU())
 }
