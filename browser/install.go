@@ -57,7 +57,8 @@ func CheckInstall(opt Options) error {
 			problems = append(problems, fmt.Sprintf("Node.js for the driver is missing: %s %v", node, err))
 		}
 	}
-	if err := executable(opt.ChromiumPath); err != nil {
+	// A remote browser server brings its own Chromium.
+	if err := executable(opt.ChromiumPath); err != nil && opt.RemoteWS == "" {
 		problems = append(problems, fmt.Sprintf("Chromium is missing: %s %v", opt.ChromiumPath, err))
 	}
 

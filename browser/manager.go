@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"sync"
 	"time"
 
@@ -21,14 +20,24 @@ import (
 	"billhound/netpolicy"
 )
 
-// Options configure a Manager. Empty paths and a nil Logger get defaults; Headless and
-// IdleTimeout are taken as given (servers want Headless true and IdleTimeout DefaultIdleTimeout).
+// Options configure a Manager. Empty paths and a nil Logger get defaults; IdleTimeout is taken
+// as given (servers want DefaultIdleTimeout).
 type Options struct {
 	DriverDir    string        // Playwright driver folder (package/ + node); default ".cache/playwright-driver"
 	ChromiumPath string        // default "/usr/bin/chromium"
-	Headless     bool          // true in practice; tests and servers have no display
+	Mode         Mode          // for contexts that do not choose one; "" = Headless true: Headless mode, false: Headful
+	Headless     bool          // read only when Mode is ""
 	IdleTimeout  time.Duration // close Chromium after no context was open this long; 0 (or <0) = never; config's default: DefaultIdleTimeout
 	Logger       *slog.Logger  // default slog.Default()
+
+	// RemoteWS is a Playwright browser server (`playwright run-server`, ws:// or wss://) to
+	// open browsers on instead of launching Chromium here; "" launches locally.
+	RemoteWS string
+	// Locale and TimezoneID are what every context gets unless its ContextOptions say
+	// otherwise; "" keeps Chromium's own, except in headful mode, which takes the machine's
+	// (UserLocale, UserTimezone).
+	Locale     string
+	TimezoneID string
 }
 
 // Defaults for Options.
@@ -60,6 +69,12 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Mode == "" {
+		o.Mode = Headful
+		if o.Headless {
+			o.Mode = Headless
+		}
+	}
 	return o
 }
 
@@ -72,6 +87,7 @@ type ContextOptions struct {
 	ViewportWidth  int    // 0 = 1280
 	ViewportHeight int    // 0 = 800
 	HasTouch       bool   // the page gets touch events, as on a phone
+	Mode           Mode   // "" = the Manager's (Options.Mode)
 
 	// Policy decides what the context may load (see policy.go); refusals are logged and kept
 	// through it. Give each run its own (netpolicy.Policy.ForRun). nil: the default rules
@@ -96,20 +112,31 @@ func (opt ContextOptions) viewport() *playwright.Size {
 // ErrClosed is returned by NewContext after Close.
 var ErrClosed = errors.New("browser manager is closed")
 
-// Manager shares one Chromium between runs. It is safe for concurrent use.
+// Manager shares one Chromium per mode between runs. It is safe for concurrent use.
 type Manager struct {
-	opt Options
+	opt  Options
+	shim driverShim
+	// proxyHostForTest makes contexts use a password-protected proxy on this address, as for
+	// a browser server on another machine.
+	proxyHostForTest string
 
-	mu       sync.Mutex
+	mu      sync.Mutex
+	slots   map[Mode]*slot
+	display *xvfb // the virtual display headful Chromium uses, when billhound started one
+	closed  bool
+}
+
+// slot is the Chromium of one mode. Its fields are guarded by Manager.mu.
+type slot struct {
+	mode     Mode
 	inst     *instance     // the running Chromium, or nil
 	starting chan struct{} // closed when the launch in progress ends; nil when none is
 	startErr error         // the outcome of the last launch, read after starting closes
 	open     int           // browser contexts open on inst
 	idle     *time.Timer   // fires IdleTimeout after open dropped to 0
-	closed   bool
 }
 
-// instance is one driver process plus the Chromium it launched.
+// instance is one driver process plus the Chromium it launched (or connected to).
 type instance struct {
 	pw      *playwright.Playwright
 	browser playwright.Browser
@@ -118,54 +145,44 @@ type instance struct {
 
 // New returns a Manager. It starts nothing: Chromium is launched by the first NewContext.
 func New(opt Options) *Manager {
-	return &Manager{opt: opt.withDefaults()}
+	return &Manager{opt: opt.withDefaults(), slots: map[Mode]*slot{}}
 }
 
 // NewContext returns a fresh browser context (its own cookies, storage and downloads) on the
-// shared Chromium, launching the driver and Chromium first if they are not running. The caller
-// closes the context when the run ends; that is what lets the idle timer close Chromium.
+// shared Chromium of opt.Mode, launching the driver and Chromium first if they are not running.
+// The caller closes the context when the run ends; that is what lets the idle timer close
+// Chromium.
 func (m *Manager) NewContext(ctx context.Context, opt ContextOptions) (playwright.BrowserContext, error) {
 	state, err := parseStorageState(opt.StorageState)
 	if err != nil {
 		return nil, err
 	}
-	inst, err := m.acquire(ctx)
+	mode := opt.Mode
+	if mode == "" {
+		mode = m.opt.Mode
+	}
+	if _, err := ParseMode(string(mode)); err != nil {
+		return nil, err
+	}
+	s, inst, err := m.acquire(ctx, mode)
 	if err != nil {
 		return nil, err
 	}
-	o := playwright.BrowserNewContextOptions{
-		AcceptDownloads: playwright.Bool(true),
-		Viewport:        opt.viewport(),
-		StorageState:    state,
-		// A service worker's requests could bypass the context's route; portals work without.
-		ServiceWorkers: playwright.ServiceWorkerPolicyBlock,
-	}
-	if opt.BaseURL != "" {
-		o.BaseURL = playwright.String(opt.BaseURL)
-	}
+	o := m.contextOptions(mode, opt)
+	o.StorageState = state
 	if opt.HasTouch {
 		o.HasTouch = playwright.Bool(true)
-	}
-	if opt.Locale != "" {
-		o.Locale = playwright.String(opt.Locale)
-	}
-	if opt.TimezoneID != "" {
-		o.TimezoneId = playwright.String(opt.TimezoneID)
-	}
-	if opt.UserAgent != "" {
-		o.UserAgent = playwright.String(opt.UserAgent)
 	}
 	pol := opt.Policy
 	if pol == nil {
 		pol = netpolicy.New().ForRun(nil)
 	}
-	px, err := startProxy(pol)
+	px, pxo, err := m.contextProxy(pol)
 	if err != nil {
-		m.release(inst)
+		m.release(s, inst)
 		return nil, fmt.Errorf("start the browser's proxy: %w", err)
 	}
-	// "<-loopback>": Chromium would otherwise connect to this machine directly.
-	o.Proxy = &playwright.Proxy{Server: px.URL(), Bypass: playwright.String("<-loopback>")}
+	o.Proxy = pxo
 
 	type result struct {
 		bc  playwright.BrowserContext
@@ -185,16 +202,16 @@ func (m *Manager) NewContext(ctx context.Context, opt ContextOptions) (playwrigh
 				_ = r.bc.Close()
 			}
 			px.close()
-			m.release(inst)
+			m.release(s, inst)
 		}()
 		return nil, ctx.Err()
 	}
 	if r.err != nil {
 		px.close()
-		m.release(inst)
+		m.release(s, inst)
 		return nil, fmt.Errorf("open a browser context: %s", firstLine(r.err))
 	}
-	r.bc.OnClose(func(playwright.BrowserContext) { px.close(); m.release(inst) })
+	r.bc.OnClose(func(playwright.BrowserContext) { px.close(); m.release(s, inst) })
 	if err := guard(r.bc, pol); err != nil {
 		_ = r.bc.Close()
 		return nil, err
@@ -202,61 +219,62 @@ func (m *Manager) NewContext(ctx context.Context, opt ContextOptions) (playwrigh
 	return r.bc, nil
 }
 
-// acquire returns the running instance, launching one if needed, and counts one more open
-// context on it (which stops the idle timer).
-func (m *Manager) acquire(ctx context.Context) (*instance, error) {
+// acquire returns the running instance of mode, launching one if needed, and counts one more
+// open context on it (which stops the idle timer).
+func (m *Manager) acquire(ctx context.Context, mode Mode) (*slot, *instance, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for {
 		m.mu.Lock()
 		if m.closed {
 			m.mu.Unlock()
-			return nil, ErrClosed
+			return nil, nil, ErrClosed
 		}
-		if inst := m.inst; inst != nil && inst.alive() {
-			m.open++
-			if m.idle != nil {
-				m.idle.Stop()
-				m.idle = nil
+		s := m.slot(mode)
+		if inst := s.inst; inst != nil && inst.alive() {
+			s.open++
+			if s.idle != nil {
+				s.idle.Stop()
+				s.idle = nil
 			}
 			m.mu.Unlock()
-			return inst, nil
+			return s, inst, nil
 		}
-		if m.inst != nil { // crashed or disconnected: drop it, a new one is launched below
-			old := m.inst
-			m.inst, m.open = nil, 0
+		if s.inst != nil { // crashed or disconnected: drop it, a new one is launched below
+			old := s.inst
+			s.inst, s.open = nil, 0
 			go old.close()
 		}
-		if m.starting == nil {
-			m.starting = make(chan struct{})
-			go m.launch(m.starting)
+		if s.starting == nil {
+			s.starting = make(chan struct{})
+			go m.launch(s, s.starting)
 		}
-		starting := m.starting
+		starting := s.starting
 		m.mu.Unlock()
 
 		select {
 		case <-starting:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
 		m.mu.Lock()
-		err := m.startErr
+		err := s.startErr
 		m.mu.Unlock()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 }
 
-// launch starts the driver and Chromium. It runs on its own goroutine so that callers can give
-// up (ctx) while a slow launch finishes for the next caller.
-func (m *Manager) launch(done chan struct{}) {
-	inst, err := m.start()
+// launch starts the driver and Chromium of s. It runs on its own goroutine so that callers can
+// give up (ctx) while a slow launch finishes for the next caller.
+func (m *Manager) launch(s *slot, done chan struct{}) {
+	inst, err := m.start(s)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.startErr = err
-	m.starting = nil
+	s.startErr = err
+	s.starting = nil
 	close(done)
 	if err != nil {
 		return
@@ -265,129 +283,113 @@ func (m *Manager) launch(done chan struct{}) {
 		go inst.close()
 		return
 	}
-	m.inst = inst
-	m.open = 0
-}
-
-func (m *Manager) start() (*instance, error) {
-	if err := CheckInstall(m.opt); err != nil {
-		return nil, err
+	s.inst = inst
+	s.open = 0
+	// Nobody may come for it (a Prewarm, a caller that gave up): the idle timer closes it then;
+	// acquire stops the timer.
+	if m.opt.IdleTimeout > 0 {
+		s.idle = time.AfterFunc(m.opt.IdleTimeout, func() { m.idleClose(s, inst) })
 	}
-	if !m.opt.Headless && os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return nil, errors.New("browser: Options.Headless is false but there is no display ($DISPLAY) to show Chromium on; set Headless")
-	}
-	log := m.opt.Logger
-	begin := time.Now()
-	pw, err := playwright.Run(&playwright.RunOptions{
-		DriverDirectory:     m.opt.DriverDir,
-		SkipInstallBrowsers: true,
-		Verbose:             false,
-		Stdout:              logWriter{log, "playwright driver"},
-		Stderr:              logWriter{log, "playwright driver"},
-		Logger:              log,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("start the Playwright driver in %s: %s (%s)", m.opt.DriverDir, firstLine(err), fixHint)
-	}
-	b, err := pw.Chromium.Launch(playwright.BrowserTypeLaunchOptions{
-		ExecutablePath: playwright.String(m.opt.ChromiumPath),
-		Headless:       playwright.Bool(m.opt.Headless),
-		Args:           chromiumArgs,
-		Timeout:        playwright.Float(60_000),
-		// billhound shuts down in order (runs, then Close); Chromium must not die first.
-		HandleSIGINT:  playwright.Bool(false),
-		HandleSIGTERM: playwright.Bool(false),
-		HandleSIGHUP:  playwright.Bool(false),
-	})
-	if err != nil {
-		_ = pw.Stop()
-		return nil, fmt.Errorf("launch Chromium %s: %s (%s)", m.opt.ChromiumPath, firstLine(err), fixHint)
-	}
-	inst := &instance{pw: pw, browser: b, gone: make(chan struct{})}
-	var once sync.Once
-	b.OnDisconnected(func(playwright.Browser) {
-		once.Do(func() { close(inst.gone) })
-		m.disconnected(inst)
-	})
-	log.Info("chromium started", "version", b.Version(), "path", m.opt.ChromiumPath, "took", time.Since(begin).Round(time.Millisecond))
-	return inst, nil
 }
 
 // release counts one context of inst as closed and arms the idle timer when none is left.
-func (m *Manager) release(inst *instance) {
+func (m *Manager) release(s *slot, inst *instance) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.inst != inst || m.open == 0 {
+	if s.inst != inst || s.open == 0 {
 		return
 	}
-	m.open--
-	if m.open == 0 && m.opt.IdleTimeout > 0 && !m.closed {
-		if m.idle != nil {
-			m.idle.Stop()
+	s.open--
+	if s.open == 0 && m.opt.IdleTimeout > 0 && !m.closed {
+		if s.idle != nil {
+			s.idle.Stop()
 		}
-		m.idle = time.AfterFunc(m.opt.IdleTimeout, func() { m.idleClose(inst) })
+		s.idle = time.AfterFunc(m.opt.IdleTimeout, func() { m.idleClose(s, inst) })
 	}
 }
 
-// idleClose closes inst if it is still the current instance and still unused.
-func (m *Manager) idleClose(inst *instance) {
+// idleClose closes inst if it is still the slot's instance and still unused.
+func (m *Manager) idleClose(s *slot, inst *instance) {
 	m.mu.Lock()
-	if m.inst != inst || m.open > 0 || m.closed {
+	if s.inst != inst || s.open > 0 || m.closed {
 		m.mu.Unlock()
 		return
 	}
-	m.inst, m.idle = nil, nil
+	s.inst, s.idle = nil, nil
 	m.mu.Unlock()
-	m.opt.Logger.Info("chromium closed after idle time", "idle", m.opt.IdleTimeout)
+	m.opt.Logger.Info("chromium closed after idle time", "mode", s.mode, "idle", m.opt.IdleTimeout)
 	inst.close()
 }
 
 // disconnected forgets inst after Chromium went away, so the next NewContext relaunches.
-func (m *Manager) disconnected(inst *instance) {
+func (m *Manager) disconnected(s *slot, inst *instance) {
 	m.mu.Lock()
-	if m.inst != inst {
+	if s.inst != inst {
 		m.mu.Unlock()
 		return // closed on purpose (idle, Close) or already replaced
 	}
-	m.inst, m.open = nil, 0
-	if m.idle != nil {
-		m.idle.Stop()
-		m.idle = nil
+	s.inst, s.open = nil, 0
+	if s.idle != nil {
+		s.idle.Stop()
+		s.idle = nil
 	}
 	m.mu.Unlock()
-	m.opt.Logger.Warn("chromium disconnected; it is relaunched on the next run")
+	m.opt.Logger.Warn("chromium disconnected; it is relaunched on the next run", "mode", s.mode)
 	go inst.close() // stops the driver; never from inside the driver's event callback
 }
 
-// Running reports whether Chromium is currently up (for status pages and tests).
+// Running reports whether a Chromium (of any mode) is currently up, for status pages and tests.
 func (m *Manager) Running() bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.inst != nil && m.inst.alive()
+	for _, s := range m.slots {
+		if s.inst != nil && s.inst.alive() {
+			return true
+		}
+	}
+	return false
 }
 
-// Close stops Chromium and the driver. Contexts still open are closed with it. After Close,
-// NewContext returns ErrClosed. Close waits for a launch in progress.
+// Close stops every Chromium, the driver and billhound's virtual display. Contexts still open
+// are closed with them. After Close, NewContext returns ErrClosed. Close waits for launches in
+// progress.
 func (m *Manager) Close() error {
 	m.mu.Lock()
 	m.closed = true
-	if m.idle != nil {
-		m.idle.Stop()
-		m.idle = nil
+	var starting []chan struct{}
+	for _, s := range m.slots {
+		if s.idle != nil {
+			s.idle.Stop()
+			s.idle = nil
+		}
+		if s.starting != nil {
+			starting = append(starting, s.starting)
+		}
 	}
-	starting := m.starting
 	m.mu.Unlock()
-	if starting != nil {
-		<-starting // launch sees m.closed and closes what it started
+	for _, c := range starting {
+		<-c // launch sees m.closed and closes what it started
 	}
 	m.mu.Lock()
-	inst := m.inst
-	m.inst, m.open = nil, 0
-	m.mu.Unlock()
-	if inst == nil {
-		return nil
+	var insts []*instance
+	for _, s := range m.slots {
+		if s.inst != nil {
+			insts = append(insts, s.inst)
+		}
+		s.inst, s.open = nil, 0
 	}
-	return inst.close()
+	display := m.display
+	m.display = nil
+	m.mu.Unlock()
+	var errs []error
+	for _, inst := range insts {
+		errs = append(errs, inst.close())
+	}
+	if display != nil {
+		display.stop()
+	}
+	m.shim.remove()
+	return errors.Join(errs...)
 }
 
 func (i *instance) alive() bool {

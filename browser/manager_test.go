@@ -267,15 +267,3 @@ func TestCheckInstall(t *testing.T) {
 		t.Errorf("NewContext with a broken install: %v", err)
 	}
 }
-
-func TestHeadedWithoutDisplay(t *testing.T) {
-	t.Setenv("DISPLAY", "")
-	t.Setenv("WAYLAND_DISPLAY", "")
-	opt := options(t)
-	opt.Headless = false
-	m := browser.New(opt)
-	defer m.Close()
-	if _, err := m.NewContext(context.Background(), browser.ContextOptions{}); err == nil || !strings.Contains(err.Error(), "Headless is false") {
-		t.Fatalf("err = %v", err)
-	}
-}

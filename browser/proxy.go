@@ -28,14 +28,20 @@ type proxy struct {
 
 	mu      sync.Mutex
 	tunnels map[net.Conn]bool // open CONNECT tunnels (both ends), closed with the proxy
+
+	auth string // the Proxy-Authorization a client must send; "" on loopback (see proxyauth.go)
 }
 
 func startProxy(pol *netpolicy.Policy) (*proxy, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return startProxyOn(pol, "127.0.0.1:0", "")
+}
+
+func startProxyOn(pol *netpolicy.Policy, addr, auth string) (*proxy, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	p := &proxy{pol: pol, ln: ln, tunnels: map[net.Conn]bool{}}
+	p := &proxy{pol: pol, ln: ln, tunnels: map[net.Conn]bool{}, auth: auth}
 	p.dialer = &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: p.control}
 	p.rp = &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
@@ -66,6 +72,9 @@ func (p *proxy) control(network, address string, _ syscall.RawConn) error {
 }
 
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !p.authorized(w, r) {
+		return
+	}
 	if r.Method == http.MethodConnect {
 		p.tunnel(w, r)
 		return

@@ -66,3 +66,30 @@ func TestProxy(t *testing.T) {
 		t.Errorf("the proxy proxied to itself: %q", got)
 	}
 }
+
+// TestProxyPassword: a proxy reachable from the network (for a browser on another machine)
+// answers only the context's own credentials.
+func TestProxyPassword(t *testing.T) {
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hello") }))
+	defer web.Close()
+	px, err := startProxyOn(netpolicy.New().ForRun(nil), "127.0.0.1:0", "Basic dTpw") // u:p
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer px.close()
+	for _, tc := range []struct {
+		user *url.Userinfo
+		want int
+	}{{nil, http.StatusProxyAuthRequired}, {url.UserPassword("u", "wrong"), http.StatusProxyAuthRequired}, {url.UserPassword("u", "p"), http.StatusOK}} {
+		pu, _ := url.Parse(px.URL())
+		pu.User = tc.user
+		resp, err := (&http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(pu)}}).Get(web.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("credentials %v: status %d, want %d", tc.user, resp.StatusCode, tc.want)
+		}
+	}
+}

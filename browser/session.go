@@ -41,13 +41,23 @@ func StorageState(bc playwright.BrowserContext) ([]byte, error) {
 // started by the shared driver; closing the context ends that process. One profile folder can
 // only be open once at a time. opt.StorageState is ignored: the profile keeps its own.
 func (m *Manager) NewPersistentContext(ctx context.Context, dir string, opt ContextOptions) (playwright.BrowserContext, error) {
-	inst, err := m.acquire(ctx) // the driver; counting the context keeps the idle timer off
+	if m.opt.RemoteWS != "" {
+		return nil, errors.New("a persistent browser profile (@profile persistent) needs the browser on this machine, not BILLHOUND_BROWSER_WS")
+	}
+	mode := opt.Mode
+	if mode == "" {
+		mode = m.opt.Mode
+	}
+	if mode == Headful {
+		return nil, errors.New("a persistent browser profile (@profile persistent) runs headless only; drop @browser headful or the profile")
+	}
+	sl, inst, err := m.acquire(ctx, mode) // the driver; counting the context keeps the idle timer off
 	if err != nil {
 		return nil, err
 	}
 	o := playwright.BrowserTypeLaunchPersistentContextOptions{
 		ExecutablePath:  playwright.String(m.opt.ChromiumPath),
-		Headless:        playwright.Bool(m.opt.Headless),
+		Headless:        playwright.Bool(true),
 		Args:            chromiumArgs,
 		Timeout:         playwright.Float(60_000),
 		HandleSIGINT:    playwright.Bool(false),
@@ -64,7 +74,7 @@ func (m *Manager) NewPersistentContext(ctx context.Context, dir string, opt Cont
 	}
 	px, err := startProxy(pol)
 	if err != nil {
-		m.release(inst)
+		m.release(sl, inst)
 		return nil, fmt.Errorf("start the browser's proxy: %w", err)
 	}
 	o.Proxy = &playwright.Proxy{Server: px.URL(), Bypass: playwright.String("<-loopback>")}
@@ -98,16 +108,16 @@ func (m *Manager) NewPersistentContext(ctx context.Context, dir string, opt Cont
 				_ = r.bc.Close()
 			}
 			px.close()
-			m.release(inst)
+			m.release(sl, inst)
 		}()
 		return nil, ctx.Err()
 	}
 	if r.err != nil {
 		px.close()
-		m.release(inst)
+		m.release(sl, inst)
 		return nil, fmt.Errorf("open the browser profile %s: %s", dir, firstLine(r.err))
 	}
-	r.bc.OnClose(func(playwright.BrowserContext) { px.close(); m.release(inst) })
+	r.bc.OnClose(func(playwright.BrowserContext) { px.close(); m.release(sl, inst) })
 	if err := guard(r.bc, pol); err != nil {
 		_ = r.bc.Close()
 		return nil, err

@@ -78,8 +78,8 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 	a.notify = &notify.Notifier{Store: st, Box: box, PublicURL: cfg.Public(), Logger: log}
 	a.archive = &archive.Archive{Root: filepath.Join(cfg.DataDir, "archive")}
 	a.browser = browser.New(browser.Options{
-		DriverDir: findBeside(cfg.DriverDir), ChromiumPath: cfg.ChromiumPath, Headless: true,
-		IdleTimeout: cfg.BrowserIdle, Logger: log,
+		DriverDir: findBeside(cfg.DriverDir), ChromiumPath: cfg.ChromiumPath, Headless: true, Mode: browser.Mode(cfg.BrowserMode),
+		IdleTimeout: cfg.BrowserIdle, Logger: log, RemoteWS: cfg.BrowserWS, Locale: cfg.Locale, TimezoneID: cfg.Timezone,
 	})
 	a.runner = &runner.Runner{
 		Store: st, Vault: a.vault, Archive: a.archive, Browser: a.browser,

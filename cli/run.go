@@ -11,8 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"billhound/browser"
 	"billhound/failure"
 	"billhound/runner"
+	"billhound/scripts"
 	"billhound/store"
 )
 
@@ -36,6 +38,10 @@ func runRun(env *Env, args []string) error {
 	}
 	if isTerminal(os.Stdin) { // else a question waits for an answer through the API, as in the server
 		a.runner.Prompter = &ttyPrompter{in: bufio.NewReader(os.Stdin), out: env.Stderr}
+	}
+	// Chromium starts while the run opens its secrets and script.
+	if h, err := scripts.ParseHeader(p.Script); err == nil {
+		a.browser.Prewarm(browser.Mode(h.Browser))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

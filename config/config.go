@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,10 @@ type Config struct {
 	ChromiumPath  string
 	RunTimeout    time.Duration
 	BrowserIdle   time.Duration
+	BrowserMode   string // "headless" or "headful": how runs start Chromium unless their script says
+	BrowserWS     string // a remote Playwright browser server (ws:// or wss://); "" launches Chromium here
+	Locale        string // e.g. "de-DE" for every browser context; "" = Chromium's (headful: the machine's)
+	Timezone      string // e.g. "Europe/Berlin"; "" = the machine's
 	LogLevel      string
 	MaxDownload   int64 // bytes
 	ScriptMemory  int64 // bytes
@@ -74,6 +79,9 @@ func prefixes(dst func(*Config) *[]netip.Prefix) func(*Config, string) error {
 	}
 }
 
+// localeName is a BCP 47 tag as browsers take it: "de", "de-DE", "pt-BR".
+var localeName = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[A-Za-z]{2})?$`)
+
 var options = []option{
 	{"BILLHOUND_ADDR", "addr", ":8080", "address the web UI and API listen on", false, str(func(c *Config) *string { return &c.Addr })},
 	{"BILLHOUND_DATA", "data", "./data", "data directory: SQLite database, archive, run artifacts, secret key", false, str(func(c *Config) *string { return &c.DataDir })},
@@ -83,6 +91,40 @@ var options = []option{
 	{"BILLHOUND_CHROMIUM", "chromium", "/usr/bin/chromium", "Chromium executable", false, str(func(c *Config) *string { return &c.ChromiumPath })},
 	{"BILLHOUND_RUN_TIMEOUT", "run-timeout", "5m", "time limit of one portal run; the script is stopped after it", false, dur(func(c *Config) *time.Duration { return &c.RunTimeout })},
 	{"BILLHOUND_BROWSER_IDLE", "browser-idle", "5m", "close Chromium after it was idle this long", false, dur(func(c *Config) *time.Duration { return &c.BrowserIdle })},
+	{"BILLHOUND_BROWSER_MODE", "browser-mode", "headless", "headless, or headful (a windowed Chromium on a virtual display, without automation marks) for portals that refuse headless browsers; a script's `@browser` line wins", false, func(c *Config, v string) error {
+		switch m := strings.ToLower(strings.TrimSpace(v)); m {
+		case "headless", "headful":
+			c.BrowserMode = m
+			return nil
+		}
+		return fmt.Errorf("%q is not a browser mode; use headless or headful", v)
+	}},
+	{"BILLHOUND_BROWSER_WS", "browser-ws", "", "a Playwright 1.52 browser server to run browsers on instead of this machine (ws://host:port/ of `playwright run-server`)", false, func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if v != "" && !strings.HasPrefix(v, "ws://") && !strings.HasPrefix(v, "wss://") {
+			return fmt.Errorf("%q must start with ws:// or wss://", v)
+		}
+		c.BrowserWS = v
+		return nil
+	}},
+	{"BILLHOUND_LOCALE", "locale", "", "locale pages see (like de-DE); unset: Chromium's, in headful mode the machine's ($LANG)", false, func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if v != "" && !localeName.MatchString(v) {
+			return fmt.Errorf("%q is not a locale like de-DE or en", v)
+		}
+		c.Locale = v
+		return nil
+	}},
+	{"BILLHOUND_TIMEZONE", "timezone", "", "time zone pages see (like Europe/Berlin); unset: Chromium's, in headful mode the machine's", false, func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if v != "" {
+			if _, err := time.LoadLocation(v); err != nil || v == "Local" {
+				return fmt.Errorf("%q is not a time zone like Europe/Berlin", v)
+			}
+		}
+		c.Timezone = v
+		return nil
+	}},
 	{"BILLHOUND_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For names the client", false, prefixes(func(c *Config) *[]netip.Prefix { return &c.TrustedProxies })},
 	{"BILLHOUND_PUBLIC_URL", "public-url", "", "address users open billhound at, for the links in notifications (like https://bills.example.com); unset: http://localhost:<port of the listen address>", false, func(c *Config, v string) error {
 		v = strings.TrimRight(strings.TrimSpace(v), "/")

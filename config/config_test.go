@@ -54,6 +54,17 @@ func TestLoad(t *testing.T) {
 				c.TrustedProxies[1].String() == "192.168.1.7/32" && c.TrustedProxies[2].String() == "::1/128"
 		}, false},
 		{"no proxies by default", nil, nil, func(c *Config) bool { return len(c.TrustedProxies) == 0 }, false},
+		{"browser defaults", nil, nil, func(c *Config) bool {
+			return c.BrowserMode == "headless" && c.BrowserWS == "" && c.Locale == "" && c.Timezone == ""
+		}, false},
+		{"browser settings", map[string]string{"BILLHOUND_BROWSER_MODE": "Headful", "BILLHOUND_BROWSER_WS": "ws://10.0.0.5:3000/",
+			"BILLHOUND_LOCALE": "de-DE", "BILLHOUND_TIMEZONE": "Europe/Berlin"}, nil, func(c *Config) bool {
+			return c.BrowserMode == "headful" && c.BrowserWS == "ws://10.0.0.5:3000/" && c.Locale == "de-DE" && c.Timezone == "Europe/Berlin"
+		}, false},
+		{"bad browser mode", map[string]string{"BILLHOUND_BROWSER_MODE": "headed"}, nil, nil, true},
+		{"browser server not ws", map[string]string{"BILLHOUND_BROWSER_WS": "http://10.0.0.5:3000"}, nil, nil, true},
+		{"bad locale", map[string]string{"BILLHOUND_LOCALE": "de_DE.UTF-8"}, nil, nil, true},
+		{"bad time zone", map[string]string{"BILLHOUND_TIMEZONE": "Mars/Olympus"}, nil, nil, true},
 		{"bad proxy", map[string]string{"BILLHOUND_TRUSTED_PROXIES": "10.0.0.0/8,proxy.lan"}, nil, nil, true},
 	}
 	for _, tc := range cases {

@@ -87,7 +87,8 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 	// One policy for the run's browser context and its bindings: every refusal is a log line,
 	// and what the browser refused on its own fails the script's next call.
 	pol := r.Policy.ForRun(func(target, reason string) { h.Log("warn", "blocked: "+target+" ("+reason+")") })
-	bc, err := r.openContext(ctx, h, header, browser.ContextOptions{BaseURL: url, Policy: pol})
+	// A script's @browser line picks the mode; without one, the Manager's (BILLHOUND_BROWSER_MODE).
+	bc, err := r.openContext(ctx, h, header, browser.ContextOptions{BaseURL: url, Policy: pol, Mode: browser.Mode(header.Browser)})
 	if err != nil {
 		return err
 	}

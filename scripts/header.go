@@ -16,6 +16,7 @@ import (
 //	// @fields   username password
 //	// @version  1
 //	// @profile  persistent          (optional: keep a whole browser profile for this portal)
+//	// @browser  headful              (headless | headful; default: billhound's setting)
 //	// ==/Portal==
 type Header struct {
 	Name    string            // required
@@ -24,6 +25,7 @@ type Header struct {
 	Fields  []string          // credential fields the UI asks for; default username, password
 	Version string            // as written, e.g. "1"
 	Profile string            // "" (a fresh context, started from the kept session) or "persistent"
+	Browser string            // "headless", "headful", or "" for billhound's setting (BILLHOUND_BROWSER_MODE)
 	Extra   map[string]string // other @keys, kept for the UI (e.g. @description, @author)
 }
 
@@ -114,7 +116,7 @@ func ParseHeader(src string) (Header, error) {
 		}
 		seen[key] = n
 		switch key {
-		case "twofa", "fields", "version", "profile":
+		case "twofa", "fields", "version", "profile", "browser":
 			val = strings.TrimSpace(trailingNote.ReplaceAllString(val, ""))
 		}
 		if val == "" {
@@ -156,6 +158,13 @@ func ParseHeader(src string) (Header, error) {
 				h.Profile = v
 			} else {
 				return h, &HeaderError{Line: n, Msg: fmt.Sprintf("@profile can only be persistent (or left out), not %q", val)}
+			}
+		case "browser":
+			switch v := strings.ToLower(val); v {
+			case "headless", "headful":
+				h.Browser = v
+			default:
+				return h, &HeaderError{Line: n, Msg: fmt.Sprintf("@browser must be headless or headful, not %q", val)}
 			}
 		default:
 			if h.Extra == nil {

@@ -44,6 +44,9 @@ page.goto("https://example.com/login");`,
 		{name: "persistent profile", src: "// ==Portal==\n// @name X\n// @profile Persistent   (keep the browser profile)\n// ==/Portal==",
 			want: Header{Name: "X", TwoFA: "none", Fields: []string{"username", "password"}, Profile: "persistent"}},
 		{name: "bad profile", src: "// ==Portal==\n// @name X\n// @profile shared\n// ==/Portal==", err: `line 3: @profile can only be persistent (or left out), not "shared"`},
+		{name: "browser mode", src: "// ==Portal==\n// @name X\n// @browser Headful   (headless | headful)\n// ==/Portal==",
+			want: Header{Name: "X", TwoFA: "none", Fields: []string{"username", "password"}, Browser: "headful"}},
+		{name: "bad browser mode", src: "// ==Portal==\n// @name X\n// @browser firefox\n// ==/Portal==", err: `line 3: @browser must be headless or headful, not "firefox"`},
 		{name: "nested start", src: "// ==Portal==\n// @name X\n// ==Portal==\n", err: "line 3: a second `// ==Portal==`"},
 	}
 	for _, tc := range cases {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what billhound needs to build and run, and nothing that is already there:
-#   - Debian packages: chromium (the browser portal scripts drive), nodejs + npm (Playwright's
-#     driver runs on Node; the SPA is built with Vite), fonts so screenshots show text;
+#   - Debian packages: chromium (the browser portal scripts drive), xvfb (the virtual display of
+#     headful mode, BILLHOUND_BROWSER_MODE=headful), nodejs + npm (Playwright's driver runs on
+#     Node; the SPA is built with Vite), fonts so screenshots show text;
 #   - the Playwright driver, version 1.52.0 (the one playwright-go v0.5200.1 speaks to), as a
 #     folder holding `package` -> playwright-core and `node` -> the system node;
 #   - the SPA's npm packages (frontend/node_modules).
@@ -33,6 +34,7 @@ fi
 missing=()
 if want system; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/Xvfb ] || missing+=(xvfb)
   # Not grep -q: quitting early kills fc-list with SIGPIPE, which pipefail counts as a failure.
   if ! fc-list 2>/dev/null | grep -i dejavu >/dev/null; then missing+=(fonts-dejavu-core fontconfig); fi
   [ -d /etc/ssl/certs ] && [ -n "$(ls -A /etc/ssl/certs 2>/dev/null)" ] || missing+=(ca-certificates)
