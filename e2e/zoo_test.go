@@ -128,4 +128,27 @@ func TestZooBotCheck(t *testing.T) {
 		!strings.Contains(r.Error, "HeadlessChrome or navigator.webdriver") {
 		t.Fatalf("headless run against the bot check: %s %q\n%s", r.Status, r.Error, r.logText())
 	}
+
+	// The same script with "@browser headful" (headful Chromium on billhound's own display,
+	// without automation flags) passes the same bot check.
+	src, err := os.ReadFile(filepath.Join("..", "scripts", "portals", "zoo-botcheck.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	headful := strings.Replace(string(src), "// ==/Portal==", "// @browser  headful\n// ==/Portal==", 1)
+	script := filepath.Join(t.TempDir(), "zoo-botcheck-headful.js")
+	if err := os.WriteFile(script, []byte(headful), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pw := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(pw, []byte(demoPassword), 0o600)
+	code, out, errOut := cli(t, []string{"BILLHOUND_DATA=" + in.data}, "portal", "add", "Zoo botcheck headful", "--script", script,
+		"--username", "demo", "--password-file", pw, "--url", in.portal+"/zoo/botcheck/login")
+	if code != 0 {
+		t.Fatalf("portal add: exit %d\n%s%s", code, out, errOut)
+	}
+	r = in.startRun(in.portalID("Zoo botcheck headful"))
+	if r.Status != "succeeded" || r.NewCount == 0 {
+		t.Fatalf("headful run against the bot check: %s, %d new, %q\n%s", r.Status, r.NewCount, r.Error, r.logText())
+	}
 }
