@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -97,7 +98,31 @@ func (p *proxy) fail(w http.ResponseWriter, err error) {
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return
 	}
+	// The page then is the proxy's, not the portal's: say so, so the run can tell the user that
+	// the portal could not be reached rather than that it answered 502.
+	w.Header().Set(UnreachableHeader, unreachableReason(err))
 	http.Error(w, "billhound's browser proxy: "+err.Error(), http.StatusBadGateway)
+}
+
+// UnreachableHeader marks the proxy's own 502 answer when the portal could not be reached; its
+// value says why in a few words.
+const UnreachableHeader = "X-Billhound-Unreachable"
+
+func unreachableReason(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "connection refused"):
+		return "connection refused"
+	case strings.Contains(msg, "no such host"), strings.Contains(msg, "server misbehaving"):
+		return "its name does not resolve (DNS)"
+	case strings.Contains(msg, "timeout"), strings.Contains(msg, "deadline exceeded"):
+		return "the connection timed out"
+	case strings.Contains(msg, "connection reset"):
+		return "the connection was reset"
+	case strings.Contains(msg, "network is unreachable"), strings.Contains(msg, "no route to host"):
+		return "no route to it"
+	}
+	return "the connection failed"
 }
 
 // tunnel carries a CONNECT (https, wss) to an allowed address.

@@ -53,7 +53,7 @@ page.click("button[type=submit]"); page.waitFor('a[href="/logout"]', {timeout: 3
 		{"auto.login wrong password", `auto.login({url: "/login"});`, failure.Credentials, "Invalid username or password"},
 		{"captcha", `page.goto("/captcha"); page.waitFor("#invoices", {timeout: 1500});`, failure.Captcha, "no element matched"},
 		{"no 2FA secret", `log(totp());`, failure.CodeUnavailable, "no 2FA secret"},
-		{"unreachable", `page.goto("http://` + closed + `/login");`, failure.Unreachable, "ERR_CONNECTION_REFUSED"},
+		{"unreachable", `page.goto("http://` + closed + `/login");`, failure.Unreachable, "could not be reached (connection refused)"},
 		{"time limit", `sleep(60000);`, failure.Timeout, "ran longer than its 2s limit"},
 		{"raised, caught, rethrown", `try { fail.actionNeeded("accept the new terms") } catch (e) { throw new Error("stopped") }`,
 			failure.ActionNeeded, "stopped"},

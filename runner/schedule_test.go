@@ -157,7 +157,7 @@ func newTestRunner(t *testing.T) (*Runner, *store.Store) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	return &Runner{Store: st, Vault: &credentials.Vault{Store: st, Box: box}, Archive: &archive.Archive{Root: dir},
 		Browser: mgr, Engine: scripts.NewEngine(scripts.EngineOptions{Logger: log}),
-		Artifacts: filepath.Join(dir, "runs"), Timeout: time.Minute, Logger: log}, st
+		Artifacts: filepath.Join(dir, "runs"), Profiles: filepath.Join(dir, "profiles"), Timeout: time.Minute, Logger: log}, st
 }
 
 // TestDueKeepsQuietHours: with a controllable clock, a due portal with the login window

@@ -10,6 +10,7 @@ import (
 	"github.com/dop251/goja"
 	"github.com/playwright-community/playwright-go"
 
+	"billhound/browser"
 	"billhound/failure"
 )
 
@@ -45,6 +46,9 @@ func (c *call) gotoError(err error, resp playwright.Response) error {
 	if err == nil {
 		if resp != nil && resp.Status() >= 500 {
 			st := resp.Status()
+			if why := resp.Headers()[strings.ToLower(browser.UnreachableHeader)]; why != "" {
+				return c.failKind(failure.Unreachable, nil, "the portal could not be reached ("+why+"): check its URL, or try again later")
+			}
 			return c.failKind(failure.Unreachable, nil, fmt.Sprintf("the portal answered %d %s (a server error: try again later)", st, http.StatusText(st)))
 		}
 		return nil

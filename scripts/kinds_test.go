@@ -81,7 +81,7 @@ func TestKindsRecognised(t *testing.T) {
 		{"waitFor that never comes", `page.goto("/ok"); page.waitFor("table.invoices");`, "kinds", nil,
 			failure.PortalChanged, "no element matched"},
 		{"HTTP 503", `page.goto("/down");`, "kinds", nil, failure.Unreachable, "503 Service Unavailable"},
-		{"connection refused", `page.goto("http://` + closedPort(t) + `/");`, "kinds", nil, failure.Unreachable, "ERR_CONNECTION_REFUSED"},
+		{"connection refused", `page.goto("http://` + closedPort(t) + `/");`, "kinds", nil, failure.Unreachable, "could not be reached (connection refused)"},
 		{"DNS", `page.goto("http://portal.billhound-test.invalid/");`, "kinds", nil, failure.Unreachable, "ERR_NAME_NOT_RESOLVED"},
 		{"plain throw", `throw new Error("my bug");`, "kinds", nil, "", "my bug"},
 	}
