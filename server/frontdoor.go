@@ -20,6 +20,9 @@ const (
 var (
 	largeJSONRoutes = map[string]int64{"POST /api/portals": maxPortal, "PUT /api/portals/:id": maxPortal}
 	uploadRoutes    = map[string]int64{"PUT /api/portals/:id/totp": maxImage}
+	// formRoutes also take form posts: SMS forwarder apps on phones send them (the route is
+	// authenticated by its own token, never by the session cookie).
+	formRoutes = map[string]bool{"POST /api/inbox/sms": true}
 )
 
 // limitBody refuses a body over its route's limit: at once when Content-Length says so, and
@@ -64,6 +67,9 @@ func checkContentType(req *http.Request, route string) error {
 		return nil
 	}
 	if _, ok := uploadRoutes[route]; ok && strings.HasPrefix(ct, echo.MIMEMultipartForm) {
+		return nil
+	}
+	if formRoutes[route] && (strings.HasPrefix(ct, echo.MIMEApplicationForm) || strings.HasPrefix(ct, echo.MIMEMultipartForm) || strings.HasPrefix(ct, echo.MIMETextPlain)) {
 		return nil
 	}
 	return &apiError{Status: http.StatusUnsupportedMediaType, Message: "send the request body as JSON with Content-Type: application/json"}

@@ -31,9 +31,10 @@ func TestRunKindsAndMissingInvoiceInTheAPI(t *testing.T) {
 	s := New(Deps{Store: st, Vault: &credentials.Vault{Store: st, Box: box}, Archive: &archive.Archive{Root: dir},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
 	ts := httptest.NewServer(s.Handler())
+	servers.Store(ts.URL, s)
 	defer ts.Close()
 	c := newClient(t, ts.URL)
-	c.call("POST", "/api/setup", map[string]string{"username": "admin", "password": "long enough"})
+	c.setup("admin", "long enough")
 
 	p := &store.Portal{Name: "Monthly", Script: "// ==Portal==\n// @name M\n// @url https://example.com/\n// ==/Portal==\n"}
 	st.CreatePortal(p)

@@ -69,9 +69,10 @@ func newLiveFixture(t *testing.T) *liveFixture {
 	s := New(Deps{Store: st, Runner: &runner.Runner{Artifacts: filepath.Join(dir, "runs")}, Vault: &credentials.Vault{Store: st, Box: box}, Archive: &archive.Archive{Root: dir},
 		Live: hub, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ts := httptest.NewServer(s.Handler())
+	servers.Store(ts.URL, s)
 	t.Cleanup(ts.Close)
 	admin := newClient(t, ts.URL)
-	if code, _, _ := admin.call("POST", "/api/setup", map[string]string{"username": "admin", "password": "long enough"}); code != 201 {
+	if code, _ := admin.setup("admin", "long enough"); code != 201 {
 		t.Fatalf("setup: %d", code)
 	}
 

@@ -35,6 +35,7 @@ func TestNotificationSettings(t *testing.T) {
 	s := New(Deps{Store: st, Vault: &credentials.Vault{Store: st, Box: box}, Archive: &archive.Archive{Root: dir}, Logger: log,
 		Notifier: &notify.Notifier{Store: st, Box: box, PublicURL: "http://bills.test:8080", Logger: log}})
 	ts := httptest.NewServer(s.Handler())
+	servers.Store(ts.URL, s)
 	defer ts.Close()
 
 	var mu sync.Mutex
@@ -52,7 +53,7 @@ func TestNotificationSettings(t *testing.T) {
 	defer hook.Close()
 
 	c := newClient(t, ts.URL)
-	c.call("POST", "/api/setup", map[string]string{"username": "admin", "password": "long enough"})
+	c.setup("admin", "long enough")
 	if code, body, _ := c.call("POST", "/api/settings/notifications/test", nil); code != 400 || !strings.Contains(body["error"].(string), "turn on at least one channel") {
 		t.Fatalf("test without channels: %d %v", code, body)
 	}

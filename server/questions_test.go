@@ -16,7 +16,7 @@ import (
 
 func loggedIn(t *testing.T, base string) *client {
 	c := newClient(t, base)
-	if code, _, _ := c.call("POST", "/api/setup", map[string]string{"username": "admin", "password": "long enough"}); code != 201 {
+	if code, _ := c.setup("admin", "long enough"); code != 201 {
 		t.Fatalf("setup: %d", code)
 	}
 	return c

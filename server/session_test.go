@@ -20,7 +20,7 @@ import (
 func TestKeptSessionAPI(t *testing.T) {
 	ts, st, dbPath := testServer(t)
 	c := newClient(t, ts.URL)
-	c.call("POST", "/api/setup", map[string]string{"username": "admin", "password": "long enough"})
+	c.setup("admin", "long enough")
 	demo, _ := portals.Source("demo.js")
 	_, p, _ := c.call("POST", "/api/portals", map[string]string{"name": "Nimbus", "script": demo, "username": "demo", "password": "pw-long-enough"})
 	path := "/api/portals/" + jsonID(p)

@@ -13,7 +13,7 @@ import (
 func TestPortalLoginWindow(t *testing.T) {
 	ts, st, _ := testServer(t)
 	c := newClient(t, ts.URL)
-	c.call("POST", "/api/setup", map[string]string{"username": "admin", "password": "long enough"})
+	c.setup("admin", "long enough")
 	demo, _ := portals.Source("demo.js")
 	window := map[string]any{"days": []string{"sat"}, "from": "03:00", "to": "04:00"}
 	code, p, raw := c.call("POST", "/api/portals", map[string]any{"name": "Nimbus", "script": demo, "schedule": "24h", "loginWindow": window})
