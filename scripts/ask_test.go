@@ -101,7 +101,7 @@ func TestAskNobodyAnswers(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	_, err = runAsk(t, `ask("x", {kind: "maybe"});`, h, time.Minute)
-	if err == nil || !strings.Contains(err.Error(), `kind must be "code", "text" or "confirm", not "maybe"`) {
+	if err == nil || !strings.Contains(err.Error(), `kind must be "code", "text", "confirm" or "takeover", not "maybe"`) {
 		t.Fatalf("err = %v", err)
 	}
 	_, err = runScript(t, `ask("Enter the code");`, runOpts{})
