@@ -73,7 +73,7 @@ type Portal struct {
 	accounts map[string]*account
 	sessions map[string]*session
 	devices  map[string]*device // device cookie -> the browser remembered for a user
-	approved map[string]bool // sign-in approvals given in the "app"
+	approved map[string]bool    // sign-in approvals given in the "app"
 
 	smsWebhook, smsToken string
 	sendMail             func(Mail) error
