@@ -1,5 +1,5 @@
 // auto.login's eyes: runs in the page, finds the login fields the way a password manager does,
-// marks them with data-billhound-auto="user|password|otp|otp-box|submit" for the Go side to fill
+// marks them with data-billhound-auto="user|password|otp|otp-box|submit|remember" for the Go side to fill
 // through ordinary locators, and reports what it found. Only visible, enabled fields count.
 () => {
   const MARK = "data-billhound-auto";
@@ -9,6 +9,7 @@
   const OTP = /one.?time|otp|totp|2fa|mfa|two.?factor|second.?factor|verification|verif|security.?code|auth.*code|passcode|\bcode\b|token|tan\b|pin\b/i;
   const NOT_OTP = /post|zip|promo|coupon|voucher|gutschein|country|area|phone|captcha|search/i;
   const NOT_USER = /search|query|newsletter|subscribe|captcha|coupon|promo/i;
+  const REMEMBER = /remember|trust|keep me (signed|logged) in|stay (signed|logged) in|don.?t ask( me)? again|angemeldet bleiben|eingeloggt bleiben|merken|vertrau/i;
   const SUBMIT = /log.?in|sign.?in|anmelden|einloggen|continue|next|weiter|submit|verify|confirm|best(ä|ae)tigen|absenden|senden|ok\b|go\b/i;
 
   const visible = (el) => {
@@ -73,12 +74,26 @@
     submit = after(typed) || typed[0] || after(named) || named[0] || null;
   }
 
+  // "Remember this device" / "Trust this browser" / "Keep me signed in" next to the login or code
+  // field: ticked, the portal skips the code (or the whole login) next time. Styled checkboxes
+  // often hide the input itself behind their label, so a visible label is enough.
+  let remember = null;
+  if (anchor) {
+    const scope = anchor.form || document;
+    remember = [...scope.querySelectorAll("input[type=checkbox]")].find((el) => !el.disabled &&
+      (visible(el) || [...(el.labels || [])].some(visible)) && REMEMBER.test(words(el))) || null;
+  }
+
+  const labelOf = (el) => ([...(el.labels || [])].map((l) => l.textContent).join(" ") ||
+    el.getAttribute("aria-label") || words(el)).replace(/\s+/g, " ").trim();
+
   const mark = (el, what) => { if (el) el.setAttribute(MARK, what); };
   mark(user, "user");
   mark(password, "password");
   mark(otp, "otp");
   if (isBoxes) boxes.forEach((b) => mark(b, "otp-box"));
   mark(submit, "submit");
+  mark(remember, "remember");
 
   // what the portal says (a failed login usually shows one of these)
   let message = "";
@@ -95,10 +110,13 @@
     captcha,
     user: !!user,
     userValue: user ? user.value : "",
+    userEmail: !!user && (type(user) === "email" || /e-?mail/i.test(words(user))),
     password: !!password,
     otp: !!otp,
     boxes: isBoxes ? boxes.length : 0,
     submit: !!submit,
+    remember: !!remember && !remember.checked,
+    rememberLabel: remember ? labelOf(remember).slice(0, 80) : "",
     message,
   };
 }

@@ -30,12 +30,16 @@ var autoScanJS string
 type scan struct {
 	User      bool   `json:"user"`
 	UserValue string `json:"userValue"`
+	UserEmail bool   `json:"userEmail"`
 	Password  bool   `json:"password"`
 	OTP       bool   `json:"otp"`
 	Boxes     int    `json:"boxes"`
 	Submit    bool   `json:"submit"`
 	Message   string `json:"message"`
 	Captcha   bool   `json:"captcha"`
+	// Remember is an unticked "remember this device" (trust, keep me signed in) checkbox.
+	Remember      bool   `json:"remember"`
+	RememberLabel string `json:"rememberLabel"`
 }
 
 func (f scan) any() bool { return f.User || f.Password || f.OTP || f.Boxes > 0 }
@@ -52,6 +56,8 @@ func marked(what string) string { return "[" + autoMark + "=" + what + "]" }
 //   - a password field: fill the username (if its field is there) and the password;
 //   - a username field alone (first page of a two-step login): fill it;
 //   - nothing left after at least one submit: logged in;
+//   - a "remember this device" (trust, keep me signed in) checkbox next to any of these: tick it
+//     before filling, so the next run skips the code (code boxes may submit by themselves);
 //   - no field at all on the first page: already signed in (a kept session); returns at once.
 //
 // A password is submitted once and a code twice at most (the second time with the next code),
@@ -110,7 +116,12 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 				}
 				passSent++
 			}
-			a.note("a one-time code field; filling the code from totp()")
+			a.tickRemember(c, f)
+			if f.Boxes > 0 {
+				a.note(fmt.Sprintf("%d one-character code boxes; filling one digit of totp() into each", f.Boxes))
+			} else {
+				a.note("a one-time code field; filling the code from totp()")
+			}
 			code, err := await(s, func() (string, error) { return s.host.TOTP(s.ctx) })
 			if err != nil {
 				k := failure.Of(err)
@@ -121,6 +132,9 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 			}
 			if err := a.fillCode(c, f, code); err != nil {
 				return err
+			}
+			if f.Boxes > 0 {
+				a.s.host.Log("info", fmt.Sprintf("auto.login: filled all %d code boxes", f.Boxes))
 			}
 			codeSent++
 			if err := a.submit(c, f, "otp"); err != nil {
@@ -138,6 +152,7 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 			if err := a.fillCredentials(c, f, username, password); err != nil {
 				return err
 			}
+			a.tickRemember(c, f)
 			passSent++
 			if err := a.submit(c, f, "password"); err != nil {
 				return err
@@ -149,10 +164,15 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 			if username == "" {
 				return a.fail(c, failure.Credentials, "found a username field but credentials has no username or email", f)
 			}
-			a.note("a username field without a password (two-step login); filling the username")
+			field := "a username field"
+			if f.UserEmail {
+				field = "an e-mail field"
+			}
+			a.note(field + " without a password (two-step login); filling the username")
 			if err := a.fillField(c, "user", username); err != nil {
 				return err
 			}
+			a.tickRemember(c, f)
 			userSent++
 			if err := a.submit(c, f, "user"); err != nil {
 				return err
@@ -241,6 +261,34 @@ func (a *autoAPI) fillField(c *call, what, value string) error {
 		return c.failf(err, "could not fill the %s field: %s", fieldWord(what), describe(err, s.budget(0)))
 	}
 	return nil
+}
+
+// tickRemember ticks the "remember this device" checkbox the scan found. Not being able to is no
+// reason to fail the login: the portal just asks again next time, which the log explains.
+func (a *autoAPI) tickRemember(c *call, f scan) {
+	if !f.Remember {
+		return
+	}
+	s := a.s
+	box := s.page.Locator(marked("remember")).First()
+	err := await0(s, func() error {
+		return box.Check(playwright.LocatorCheckOptions{Timeout: ms(s.budget(2 * time.Second))})
+	})
+	if err != nil && s.ctx.Err() == nil {
+		// A styled checkbox whose input is hidden behind its label: click the input itself.
+		_, err = await(s, func() (any, error) {
+			return box.Evaluate("el => { if (!el.checked) el.click(); return el.checked; }", nil)
+		})
+	}
+	label := f.RememberLabel
+	if label == "" {
+		label = "remember this device"
+	}
+	if err != nil {
+		s.host.Log("warn", fmt.Sprintf("auto.login: could not tick %q (%s); the portal may ask for the code again next time", label, describe(err, s.budget(0))))
+		return
+	}
+	a.note(fmt.Sprintf("ticked %q so that the portal remembers this device", label))
 }
 
 // fillCode types the code into the code field, or one digit per box.
