@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -23,13 +24,22 @@ func runDemoPortal(env *Env, args []string) error {
 	mailIMAP := fs.String("mail-imap", "", "host:port of a plain IMAP server that e-mail codes are delivered to (APPEND; loopback test servers)")
 	mailUser := fs.String("mail-user", "", "the mailbox's username for -mail-imap")
 	mailPass := fs.String("mail-password", "", "the mailbox's password for -mail-imap")
+	shape := fs.String("shape", "", `how the sign-in looks: "" (one form) or email-first (the e-mail address, then the password, then six code boxes; -username defaults to `+demoportal.DefaultEmail+`)`)
 	fs.SetOutput(env.Stderr)
 	if err := fs.Parse(args); err != nil {
 		return usageError("%v", err)
 	}
+	switch *shape {
+	case "", demoportal.ShapeEmailFirst:
+	default:
+		return usageError("-shape must be email-first or empty, not %q", *shape)
+	}
+	if *shape == demoportal.ShapeEmailFirst && !flagSet(fs, "username") {
+		*user = demoportal.DefaultEmail // its first page asks for an e-mail address
+	}
 	opt := demoportal.Options{
 		Accounts:   []demoportal.Account{{Username: *user, Password: *pass, TOTPSecret: *secret, Factor: *factor}},
-		SMSWebhook: *smsURL, SMSToken: *smsToken, Challenge: *challenge,
+		SMSWebhook: *smsURL, SMSToken: *smsToken, Challenge: *challenge, Shape: *shape,
 	}
 	switch *factor {
 	case "", demoportal.FactorSMS, demoportal.FactorEmail, demoportal.FactorApp:
@@ -50,4 +60,11 @@ func runDemoPortal(env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "demo portal on http://%s/login — sign in as %q with password %q\n", ln.Addr(), *user, *pass)
 	srv := &http.Server{Handler: portal, ReadHeaderTimeout: 10 * time.Second}
 	return srv.Serve(ln)
+}
+
+// flagSet reports whether the command line gave the flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

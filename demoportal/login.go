@@ -3,7 +3,6 @@ package demoportal
 import (
 	"crypto/subtle"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -51,6 +50,10 @@ func (p *Portal) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Has("signed_out") {
 		v.Notice = "You have been signed out."
 	}
+	if p.emailFirst() {
+		p.handleEmailPage(w, r, v)
+		return
+	}
 	p.render(w, http.StatusOK, "login", v)
 }
 
@@ -71,9 +74,7 @@ func (p *Portal) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if a == nil {
 		p.mu.Unlock()
 		// Status 200 with the form again, as most portals answer a failed sign-in.
-		v := p.loginView()
-		v.Error, v.Username, v.Next = msgBadLogin, username, r.PostFormValue("next")
-		p.render(w, http.StatusOK, "login", v)
+		p.loginFailed(w, r, username)
 		return
 	}
 	s := p.newSessionLocked(w, r)
@@ -141,7 +142,7 @@ func (p *Portal) handleCodePage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, redirect, http.StatusFound)
 		return
 	}
-	p.render(w, http.StatusOK, "code", v)
+	p.render(w, http.StatusOK, p.codePage(), v)
 }
 
 func (p *Portal) handleRecoveryPage(w http.ResponseWriter, r *http.Request) {
@@ -160,8 +161,8 @@ func (p *Portal) secondFactorPage(w http.ResponseWriter, r *http.Request, page, 
 }
 
 func (p *Portal) handleCode(w http.ResponseWriter, r *http.Request) {
-	code := strings.TrimSpace(r.PostFormValue("code"))
-	p.secondFactor(w, r, "code", "Two-factor authentication", func(a *account, login *pendingLogin) string {
+	code := submittedCode(r)
+	p.secondFactor(w, r, p.codePage(), "Two-factor authentication", func(a *account, login *pendingLogin) string {
 		if a.secret == "" { // a code sent by SMS or e-mail
 			if login.code != "" && subtle.ConstantTimeCompare([]byte(code), []byte(login.code)) == 1 {
 				return ""

@@ -14,6 +14,9 @@ var templateFS embed.FS
 //go:embed style.css
 var styleCSS []byte
 
+//go:embed boxes.js
+var boxesJS []byte
+
 // view is everything any page shows; each template uses its part.
 type view struct {
 	Brand  string
@@ -52,6 +55,8 @@ type view struct {
 	Cookies string    // where the cookie banner posts; "" shows none
 	Back    string    // the page the banner returns to
 	Zoo     zooView
+	// code-boxes: the boxes' numbers, 1 to 6
+	Digits []int
 }
 
 // navLink is one link of a zoo page's navigation.
@@ -64,7 +69,7 @@ type navLink struct {
 var pages = func() map[string]*template.Template {
 	layout := template.Must(template.ParseFS(templateFS, "templates/layout.html"))
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "code", "recovery", "account", "security", "invoices", "notfound", "challenge", "approve", "app"} {
+	for _, name := range []string{"login", "code", "recovery", "account", "security", "invoices", "notfound", "challenge", "approve", "app", "login-email", "login-password", "code-boxes"} {
 		out[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, "templates/"+name+".html"))
 	}
 	return out
@@ -74,6 +79,9 @@ var pages = func() map[string]*template.Template {
 // page behind a 200.
 func (p *Portal) render(w http.ResponseWriter, status int, page string, v view) {
 	v.Brand = p.name
+	if page == "code-boxes" {
+		v.Digits = []int{1, 2, 3, 4, 5, 6}
+	}
 	p.renderWith(w, status, pages[page], v)
 }
 

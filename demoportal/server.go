@@ -46,6 +46,9 @@ type Options struct {
 	SMSWebhook, SMSToken string
 	// SendMail delivers the e-mail codes (to the user's mailbox).
 	SendMail func(Mail) error
+	// Shape is how the sign-in looks: "" for one form with username and password (and a code
+	// field), ShapeEmailFirst for e-mail, password and six code boxes on pages of their own.
+	Shape string
 }
 
 // Default credentials of the demo account, shown as a hint on the login page when Options has
@@ -63,7 +66,8 @@ type Portal struct {
 	demoHint bool // the login page shows the default credentials
 	mux      *http.ServeMux
 
-	challenge bool // sign-ins must pass the challenge
+	challenge  bool   // sign-ins must pass the challenge
+	loginShape string // Options.Shape
 
 	mu       sync.Mutex // guards accounts, their state and sessions
 	accounts map[string]*account
@@ -100,6 +104,12 @@ func New(opt Options) *Portal {
 		zoo: newZooState(),
 	}
 	p.challenge = opt.Challenge
+	switch opt.Shape {
+	case "", ShapeEmailFirst:
+		p.loginShape = opt.Shape
+	default:
+		panic(fmt.Sprintf("demoportal: unknown shape %q", opt.Shape))
+	}
 	if p.name == "" {
 		p.name = DefaultName
 	}
@@ -109,6 +119,9 @@ func New(opt Options) *Portal {
 	accounts := opt.Accounts
 	if len(accounts) == 0 {
 		accounts = []Account{{Username: DefaultUsername, Password: DefaultPassword}}
+		if p.loginShape == ShapeEmailFirst {
+			accounts[0].Username = DefaultEmail
+		}
 		p.demoHint = true
 	}
 	for _, a := range accounts {
@@ -145,6 +158,11 @@ func (p *Portal) routes() {
 	m.HandleFunc("GET /style.css", handleStyle)
 	m.HandleFunc("GET /login", p.handleLoginPage)
 	m.HandleFunc("POST /login", p.handleLogin)
+	if p.loginShape == ShapeEmailFirst {
+		m.HandleFunc("POST /login/email", p.handleEmail)
+		m.HandleFunc("GET /login/password", p.handlePasswordPage)
+		m.HandleFunc("GET /boxes.js", handleBoxesJS)
+	}
 	m.HandleFunc("GET /login/2fa", p.handleCodePage)
 	m.HandleFunc("POST /login/2fa", p.handleCode)
 	m.HandleFunc("GET /login/approve", p.handleApprovePage)

@@ -1,5 +1,5 @@
 // auto.login's eyes: runs in the page, finds the login fields the way a password manager does,
-// marks them with data-billhound-auto="user|password|otp|otp-box|submit" for the Go side to fill
+// marks them with data-billhound-auto="user|password|otp|otp-box|submit|remember" for the Go side to fill
 // through ordinary locators, and reports what it found. Only visible, enabled fields count.
 () => {
   const MARK = "data-billhound-auto";
@@ -12,6 +12,7 @@
   const LOGOUT = /log.?out|sign.?out|log.?off|abmelden|ausloggen|abmeldung/i;
   // a form that sets a password rather than asks for one: change password, sign up, reset
   const SETS_PASSWORD = /new.?pass|neues.?pass|change.?pass|passwort.?(ä|ae)ndern|confirm|repeat|again|wiederhol|best(ä|ae)tig/i;
+  const REMEMBER = /remember|trust|keep me (signed|logged) in|stay (signed|logged) in|don.?t ask( me)? again|angemeldet bleiben|eingeloggt bleiben|merken|vertrau/i;
   const SUBMIT = /log.?in|sign.?in|anmelden|einloggen|continue|next|weiter|submit|verify|confirm|best(ä|ae)tigen|absenden|senden|ok\b|go\b/i;
 
   const visible = (el) => {
@@ -84,12 +85,26 @@
     submit = after(typed) || typed[0] || after(named) || named[0] || null;
   }
 
+  // "Remember this device" / "Trust this browser" / "Keep me signed in" next to the login or code
+  // field: ticked, the portal skips the code (or the whole login) next time. Styled checkboxes
+  // often hide the input itself behind their label, so a visible label is enough.
+  let remember = null;
+  if (anchor) {
+    const scope = anchor.form || document;
+    remember = [...scope.querySelectorAll("input[type=checkbox]")].find((el) => !el.disabled &&
+      (visible(el) || [...(el.labels || [])].some(visible)) && REMEMBER.test(words(el))) || null;
+  }
+
+  const labelOf = (el) => ([...(el.labels || [])].map((l) => l.textContent).join(" ") ||
+    el.getAttribute("aria-label") || words(el)).replace(/\s+/g, " ").trim();
+
   const mark = (el, what) => { if (el) el.setAttribute(MARK, what); };
   mark(user, "user");
   mark(password, "password");
   mark(otp, "otp");
   if (isBoxes) boxes.forEach((b) => mark(b, "otp-box"));
   mark(submit, "submit");
+  mark(remember, "remember");
 
   // what the portal says (a failed login usually shows one of these): the message nearest the
   // form, so a site-wide banner is not taken for the answer to the login
@@ -121,10 +136,13 @@
     captcha,
     user: !!user,
     userValue: user ? user.value : "",
+    userEmail: !!user && (type(user) === "email" || /e-?mail/i.test(words(user))),
     password: !!password,
     otp: !!otp,
     boxes: isBoxes ? boxes.length : 0,
     submit: !!submit,
+    remember: !!remember && !remember.checked,
+    rememberLabel: remember ? labelOf(remember).slice(0, 80) : "",
     message,
     signedIn,
   };

@@ -32,6 +32,7 @@ var autoScanJS string
 type scan struct {
 	User      bool   `json:"user"`
 	UserValue string `json:"userValue"`
+	UserEmail bool   `json:"userEmail"`
 	Password  bool   `json:"password"`
 	OTP       bool   `json:"otp"`
 	Boxes     int    `json:"boxes"`
@@ -40,6 +41,9 @@ type scan struct {
 	Captcha   bool   `json:"captcha"`
 	// SignedIn: the page shows signs of a signed-in session (a logout link or button).
 	SignedIn bool `json:"signedIn"`
+	// Remember is an unticked "remember this device" (trust, keep me signed in) checkbox.
+	Remember      bool   `json:"remember"`
+	RememberLabel string `json:"rememberLabel"`
 }
 
 func (f scan) any() bool { return f.User || f.Password || f.OTP || f.Boxes > 0 }
@@ -56,6 +60,8 @@ func marked(what string) string { return "[" + autoMark + "=" + what + "]" }
 //   - a password field: fill the username (if its field is there) and the password;
 //   - a username field alone (first page of a two-step login): fill it;
 //   - nothing left after at least one submit: logged in;
+//   - a "remember this device" (trust, keep me signed in) checkbox next to any of these: tick it
+//     before filling, so the next run skips the code (code boxes may submit by themselves);
 //   - no field at all on the first page: already signed in (a kept session); returns at once.
 //
 // A password is submitted once and a code twice at most (the second time with the next code),
@@ -99,7 +105,12 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 				}
 				passSent++
 			}
-			a.note("a one-time code field; filling the code from totp()")
+			a.tickRemember(c, f)
+			if f.Boxes > 0 {
+				a.note(fmt.Sprintf("%d one-character code boxes; filling one digit of totp() into each", f.Boxes))
+			} else {
+				a.note("a one-time code field; filling the code from totp()")
+			}
 			code, err := await(s, func() (string, error) { return s.host.TOTP(s.ctx) })
 			if err != nil {
 				k := failure.Of(err)
@@ -110,6 +121,9 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 			}
 			if err := a.fillCode(c, f, code); err != nil {
 				return err
+			}
+			if f.Boxes > 0 {
+				a.s.host.Log("info", fmt.Sprintf("auto.login: filled all %d code boxes", f.Boxes))
 			}
 			codeSent++
 			if err := a.submit(c, f, "otp"); err != nil {
@@ -137,6 +151,7 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 			if err := a.fillCredentials(c, f, username, password); err != nil {
 				return err
 			}
+			a.tickRemember(c, f)
 			passSent++
 			if err := a.submit(c, f, "password"); err != nil {
 				return err
@@ -148,10 +163,15 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 			if username == "" {
 				return a.fail(c, failure.Credentials, "found a username field but credentials has no username or email", f)
 			}
-			a.note("a username field without a password (two-step login); filling the username")
+			field := "a username field"
+			if f.UserEmail {
+				field = "an e-mail field"
+			}
+			a.note(field + " without a password (two-step login); filling the username")
 			if err := a.fillField(c, "user", username); err != nil {
 				return err
 			}
+			a.tickRemember(c, f)
 			userSent++
 			if err := a.submit(c, f, "user"); err != nil {
 				return err

@@ -156,7 +156,7 @@ var api = []iface{
 		Name: "Auto", Go: reflect.TypeFor[*autoAPI](),
 		Doc: "Heuristics that need no selectors.",
 		Members: []member{
-			{Go: "Login", TS: "(opts?: LoginOptions): void", Doc: "Log in the way a password manager fills forms: username/email and password (also on two successive pages), then a one-time code via totp() if one is asked for. Returns at once when the page shows no login form (already signed in, e.g. from a kept session). Throws with a screenshot when it cannot tell."},
+			{Go: "Login", TS: "(opts?: LoginOptions): void", Doc: "Log in the way a password manager fills forms: username/email and password (also on two successive pages), then a one-time code via totp() if one is asked for (one field or a row of one-character boxes), ticking a \"remember this device\" checkbox when there is one. Returns at once when the page shows no login form (already signed in, e.g. from a kept session). Throws with a screenshot when it cannot tell."},
 		},
 	},
 	{
