@@ -132,6 +132,10 @@ func (a *autoAPI) Login(optsV goja.Value) error {
 		case f.SignedIn && !f.User && !f.OTP && f.Boxes == 0:
 			// A password field on a page with a logout link is the page's own (confirm an
 			// action, change the password), not a login form.
+			if userSent+passSent+codeSent == 0 { // a kept session (or a remembered device) at work
+				a.s.host.Log("info", "auto.login: no login form: already signed in on "+a.s.page.URL())
+				return nil
+			}
 			a.note("a signed-in page (it has a logout link): logged in")
 			return nil
 		case f.Password:
