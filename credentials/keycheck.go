@@ -129,7 +129,7 @@ func purposeOf(c store.SealedColumn, id int64) (string, error) {
 		"portals.fields_sealed":    fieldsPurpose,
 		"user_totp.sealed":         accountTOTPPurpose,
 		"user_totp.pending_sealed": accountPendingPurpose,
-		"settings.sealed":          func(int64) string { return "settings/" + c.Key },
+		"settings.sealed":          func(int64) string { return "settings/" + c.Key }, // notifications, otp_ledger_key
 	}
 	p, ok := purposes[c.Table+"."+c.Column]
 	if c.Table == "settings" { // one row each: the purpose names the row

@@ -19,6 +19,7 @@ func (r *Runner) execute(ctx context.Context, run *store.Run) *Result {
 	h := &runHost{r: r, run: run, red: redact.New(), knownIDs: map[string]bool{}}
 	res := &Result{Run: run}
 	err := r.perform(ctx, h)
+	h.saveClock()
 	h.mu.Lock()
 	if err == nil && h.diskFull != nil {
 		err = h.diskFull // a script that caught it still cannot have filed everything
@@ -89,6 +90,8 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 	if err != nil {
 		return fmt.Errorf("open a browser page: %w", err)
 	}
+	h.clock = newClockWatch(url)
+	page.OnResponse(h.clock.observe)
 	err = r.Engine.Run(ctx, scripts.RunOptions{
 		Source:   p.Script,
 		Filename: p.Slug + ".js",

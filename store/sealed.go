@@ -29,6 +29,7 @@ var SealedColumns = []SealedColumn{
 // the reseal function as SealedColumn{Table: "settings", Key: <row key>, Column: <field>}.
 var SealedSettings = []SealedColumn{
 	{"settings", "notifications", "sealed"},
+	{"settings", "otp_ledger_key", "sealed"}, // names the one-time code ledger's rows (credentials/ledger.go)
 }
 
 // HasSealedSecrets reports whether any row holds a sealed value.
