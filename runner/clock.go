@@ -52,7 +52,7 @@ func (c *clockWatch) observe(resp playwright.Response) {
 	if err != nil {
 		return
 	}
-	c.add(t.Add(500*time.Millisecond).Sub(received))
+	c.add(t.Add(500 * time.Millisecond).Sub(received))
 }
 
 func (c *clockWatch) relevant(resp playwright.Response) bool {

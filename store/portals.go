@@ -27,7 +27,7 @@ type Portal struct {
 	TOTPAlgorithm  string `gorm:"column:totp_algorithm"`
 	TOTPDigits     int    `gorm:"column:totp_digits"`
 	TOTPPeriod     int    `gorm:"column:totp_period"`
-	TOTPSource     string `gorm:"column:totp_source"` // qr, key or uri: how the user entered it
+	TOTPSource     string `gorm:"column:totp_source"`    // qr, key or uri: how the user entered it
 	TOTPLastStep   int64  `gorm:"column:totp_last_step"` // before the ledger (otp_ledger); no longer used
 	TOTPType       string `gorm:"column:totp_type"`      // "" (TOTP), hotp or steam
 	RecoverySealed []byte // one-time recovery codes, sealed; RecoveryCount says how many
@@ -35,8 +35,8 @@ type Portal struct {
 	RecoveryUsed   int        // how many recovery codes scripts have used (and removed)
 	ClockSkewMS    int64      `gorm:"column:clock_skew_ms"` // the portal's clock minus ours, from its Date headers
 	ClockCheckedAt *time.Time // when ClockSkewMS was learned; nil: never
-	Schedule       string // "" (runs only when asked) or a Go duration between runs, e.g. "24h"
-	LoginWindow    string // when scheduled runs may start, e.g. "mon,tue 08:00-20:00"; "" = always
+	Schedule       string     // "" (runs only when asked) or a Go duration between runs, e.g. "24h"
+	LoginWindow    string     // when scheduled runs may start, e.g. "mon,tue 08:00-20:00"; "" = always
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
