@@ -43,6 +43,9 @@ func (s *Server) routes() {
 	auth.POST("/portals/:id/recovery-codes/reveal", s.revealRecoveryCodes)
 	auth.DELETE("/portals/:id/recovery-codes", s.deleteRecoveryCodes)
 
+	auth.POST("/import", s.postImport) // an upload route in frontdoor.go
+	auth.POST("/import/:ref/assign", s.postImportAssign)
+
 	auth.POST("/portals/:id/runs", s.startRun)
 	auth.GET("/runs", s.listRuns)
 	auth.GET("/runs/:id", s.getRun)

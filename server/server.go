@@ -36,12 +36,13 @@ type Deps struct {
 
 // Server is the HTTP server.
 type Server struct {
-	deps   Deps
-	echo   *echo.Echo
-	http   *http.Server
-	logins *loginLimiter
-	hashes *hashGate
-	setup  *setupGate
+	deps    Deps
+	echo    *echo.Echo
+	http    *http.Server
+	logins  *loginLimiter
+	hashes  *hashGate
+	setup   *setupGate
+	imports *importCache
 }
 
 // New builds the server and its routes.
@@ -52,7 +53,7 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	has, err := d.Store.HasUsers()
-	s := &Server{deps: d, echo: e, logins: newLoginLimiter(), hashes: newHashGate(hashSlots), setup: newSetupGate(err != nil || !has)}
+	s := &Server{deps: d, echo: e, logins: newLoginLimiter(), hashes: newHashGate(hashSlots), setup: newSetupGate(err != nil || !has), imports: newImportCache()}
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(d.TrustedProxies)
 	s.routes()
