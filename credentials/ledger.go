@@ -104,11 +104,14 @@ const SkewThreshold = 10 * time.Second
 // PortalTime is now on the portal's clock, as far as billhound knows it: corrected only when
 // the learned offset is over SkewThreshold.
 func PortalTime(skew time.Duration, now time.Time) time.Time {
-	if skew > SkewThreshold || skew < -SkewThreshold {
+	if Corrects(skew) {
 		return now.Add(skew)
 	}
 	return now
 }
+
+// Corrects reports whether a clock offset is large enough to be shown and corrected for.
+func Corrects(skew time.Duration) bool { return skew > SkewThreshold || skew < -SkewThreshold }
 
 // NextCode returns a fresh code of k: for HOTP the next counter's, for TOTP and Steam a time
 // step no earlier call used, on the portal's clock (clock returns it), waiting for the next

@@ -95,7 +95,7 @@ func (h *runHost) portalNow() time.Time {
 	if !ok {
 		skew = h.portal.ClockSkew()
 	}
-	if skew > credentials.SkewThreshold || skew < -credentials.SkewThreshold {
+	if credentials.Corrects(skew) {
 		h.clock.mu.Lock()
 		first := !h.clock.told
 		h.clock.told = true
