@@ -42,7 +42,7 @@ func runImport(env *Env, args []string) error {
 		}
 		return fail("%v", err)
 	}
-	fmt.Fprintf(env.Stdout, "%s export: %d accounts\n", res.Format, len(res.Keys))
+	fmt.Fprintf(env.Stdout, "%d accounts found (%s)\n", len(res.Keys), res.Format)
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "N\tISSUER\tACCOUNT\tKIND")
 	for i, k := range res.Keys {

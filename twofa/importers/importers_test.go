@@ -169,7 +169,7 @@ func TestLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check(t, res, "otpauth list", github, bank, steam)
+	check(t, res, "otpauth:// links", github, bank, steam)
 	if len(res.Skipped) != 1 || !strings.HasPrefix(res.Skipped[0], "line 5:") {
 		t.Errorf("skipped %v", res.Skipped)
 	}

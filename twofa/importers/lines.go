@@ -17,7 +17,7 @@ func parseLines(data []byte) (Result, error) {
 	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
 		return Result{}, bad(ErrUnknownFormat, UnknownFormatMessage)
 	}
-	res := Result{Format: "otpauth list"}
+	res := Result{Format: "otpauth:// links"}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64<<10), MaxSize)
 	n, links := 0, 0
