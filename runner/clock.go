@@ -16,8 +16,11 @@ import (
 
 // clockWatch learns the portal's clock from the Date headers of its responses during a run. A
 // portal checks a code against its own clock; when that clock is off, codes computed on ours
-// are refused. A Date header has whole seconds, so each sample is taken at the middle of its
-// second, and the median of the samples is the estimate.
+// are refused. A Date header has whole seconds, cut down, and reaches us a little later, so
+// each sample (Date minus the time it arrived) is a lower bound of the offset, at most about a
+// second below it. The largest sample is the estimate: never ahead of the portal's clock, so a
+// code is never sent for a step the portal has not begun (the end of a step is guarded by
+// MinRemaining), and a stale Date (a cached answer) only lowers a sample, which max ignores.
 type clockWatch struct {
 	host string // the portal's host: its responses are samples, and so are page loads
 
@@ -52,7 +55,7 @@ func (c *clockWatch) observe(resp playwright.Response) {
 	if err != nil {
 		return
 	}
-	c.add(t.Add(500 * time.Millisecond).Sub(received))
+	c.add(t.Sub(received))
 }
 
 func (c *clockWatch) relevant(resp playwright.Response) bool {
@@ -72,16 +75,14 @@ func (c *clockWatch) add(d time.Duration) {
 	}
 }
 
-// skew is the median offset seen in this run; ok is false before any sample.
+// skew is the offset seen in this run (the largest sample); ok is false before any sample.
 func (c *clockWatch) skew() (time.Duration, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.samples) == 0 {
 		return 0, false
 	}
-	s := slices.Clone(c.samples)
-	slices.Sort(s)
-	return s[len(s)/2], true
+	return slices.Max(c.samples), true
 }
 
 // portalNow is the time on the portal's clock: this run's estimate, or else the one learned
