@@ -41,6 +41,7 @@ func commands() []command {
 		{"qr", "qr decode IMAGE...", "print the otpauth URIs found in QR code images", runQR},
 		{"totp", "totp (--uri URI | --secret BASE32 | --qr IMAGE)", "print the current 2FA code", runTOTP},
 		{"portal", "portal add NAME --script FILE --username U --password-file F [--url URL] [--schedule 24h] [--window \"mon-fri 08:00-20:00\"] [--field NAME=VALUE]... [--totp-qr IMAGE | --totp-secret S | --totp-uri URI]\n  billhound portal list", "add or list portals", runPortal},
+		{"import", "import FILE [--password-file F] [--assign \"N=Portal name\"]...", "list the accounts of an authenticator app's export (Aegis, 2FAS, Ente Auth, Bitwarden, andOTP, Google Authenticator QR, otpauth:// lines) and put them into portals", runImport},
 		{"run", "run NAME", "run a portal's script now and report what was new or already archived; exit 1 when it failed (with why and what to do), 3 when it found nothing", runRun},
 		{"invoices", "invoices [--portal NAME] [--json]", "list archived invoices", runInvoices},
 		{"key", "key rotate", "re-seal every stored secret with a new secret key (stop the server first)", runKey},

@@ -136,6 +136,7 @@ func purposeOf(c store.SealedColumn, id int64) (string, error) {
 	settings := map[string]string{ // settings rows: one each, the purpose names the row
 		"notifications":    "settings/notifications",
 		settingMailboxPass: mailboxPurpose,
+		"otp_ledger_key":   "settings/otp_ledger_key",
 	}
 	p, ok := purposes[c.Table+"."+c.Column]
 	if c.Table == "settings" {

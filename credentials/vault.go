@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"billhound/secrets"
@@ -19,6 +20,9 @@ import (
 type Vault struct {
 	Store *store.Store
 	Box   *secrets.Box
+
+	ledgerMu  sync.Mutex
+	ledgerKey []byte // see ledger.go
 }
 
 // Purposes bind a sealed value to its portal and column, so it cannot be moved to another.
@@ -43,9 +47,23 @@ func (v *Vault) SetTOTP(portalID int64, k twofa.Key, source string) error {
 	if err != nil {
 		return err
 	}
+	if k.Kind() == twofa.TypeHOTP {
+		// Codes up to the counter the source reached may have been used already.
+		id, err := v.secretID(k)
+		if err != nil {
+			return err
+		}
+		if err := v.Store.RaiseCounter(id, k.Counter); err != nil {
+			return err
+		}
+	}
+	typ := k.Type
+	if typ == twofa.TypeTOTP {
+		typ = ""
+	}
 	return v.Store.SetTOTP(portalID, store.TOTP{
 		Sealed: sealed, Issuer: k.Issuer, Account: k.Account, Algorithm: k.Algorithm,
-		Digits: k.Digits, Period: k.Period, Source: source,
+		Digits: k.Digits, Period: k.Period, Source: source, Type: typ,
 	})
 }
 
@@ -68,29 +86,40 @@ func (v *Vault) TOTP(p *store.Portal) (k twofa.Key, ok bool, err error) {
 // Code is a code shown to the user.
 type Code struct {
 	Code      string `json:"code"`
-	Period    int    `json:"period"`
-	Remaining int    `json:"remaining"` // whole seconds left in the step
-	Step      int64  `json:"step"`
+	Type      string `json:"type"`      // totp, hotp or steam
+	Period    int    `json:"period"`    // 0 for HOTP
+	Remaining int    `json:"remaining"` // whole seconds left in the step (0 for HOTP)
+	Step      int64  `json:"step"`      // the time step, or the HOTP counter
 }
 
 // ShowCode returns the current code for the user to type into the portal (to confirm an
 // enrolment, or to log in by hand) and records its step as used: a portal that accepted it
-// would reject the same code from the next run.
+// would reject the same code from the next run. The time is the portal's (its learned clock
+// offset applied). An HOTP code uses up its counter.
 func (v *Vault) ShowCode(p *store.Portal, now time.Time) (Code, bool, error) {
 	k, ok, err := v.TOTP(p)
 	if err != nil || !ok {
 		return Code{}, ok, err
 	}
+	if !k.TimeBased() {
+		c, err := v.TakeCounter(k)
+		if err != nil {
+			return Code{}, true, err
+		}
+		code, err := k.CodeAt(int64(c))
+		return Code{Code: code, Type: k.Kind(), Step: int64(c)}, true, err
+	}
+	now = PortalTime(p.ClockSkew(), now)
 	step := k.Step(now)
 	code, err := k.CodeAt(step)
 	if err != nil {
 		return Code{}, true, err
 	}
-	if _, err := v.Store.ClaimTOTPStep(p.ID, step); err != nil {
+	if _, err := v.ClaimStep(k, step); err != nil {
 		return Code{}, true, err
 	}
 	rem := int(k.Remaining(now).Seconds())
-	return Code{Code: code, Period: k.Period, Remaining: rem, Step: step}, true, nil
+	return Code{Code: code, Type: k.Kind(), Period: k.Period, Remaining: rem, Step: step}, true, nil
 }
 
 // Limits on recovery codes: portals hand out 8 to 16; more than this is a paste gone wrong.
@@ -126,11 +155,15 @@ func ParseRecoveryCodes(text string) ([]string, error) {
 
 // SetRecoveryCodes seals and stores a portal's recovery codes, replacing earlier ones.
 func (v *Vault) SetRecoveryCodes(portalID int64, codes []string) error {
-	sealed, err := v.Box.SealString(recoveryPurpose(portalID), strings.Join(codes, "\n"))
+	sealed, err := v.sealRecovery(portalID, codes)
 	if err != nil {
 		return err
 	}
 	return v.Store.SetRecoveryCodes(portalID, sealed, len(codes))
+}
+
+func (v *Vault) sealRecovery(portalID int64, codes []string) ([]byte, error) {
+	return v.Box.SealString(recoveryPurpose(portalID), strings.Join(codes, "\n"))
 }
 
 // RecoveryCodes opens a portal's recovery codes (none: nil).

@@ -20,6 +20,7 @@ func (r *Runner) execute(ctx context.Context, run *store.Run) *Result {
 	h := &runHost{r: r, run: run, red: redact.New(), knownIDs: map[string]bool{}}
 	res := &Result{Run: run}
 	err := r.perform(ctx, h)
+	h.saveClock()
 	h.mu.Lock()
 	if err == nil && h.diskFull != nil {
 		err = h.diskFull // a script that caught it still cannot have filed everything
@@ -98,6 +99,8 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 		return fmt.Errorf("open a browser page: %w", err)
 	}
 	defer r.Live.Register(h.run.ID, page)() // ends the live view before the context closes
+	h.clock = newClockWatch(url)
+	page.OnResponse(h.clock.observe)
 	err = r.Engine.Run(ctx, scripts.RunOptions{
 		Source:   p.Script,
 		Filename: p.Slug + ".js",

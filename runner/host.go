@@ -34,6 +34,7 @@ type runHost struct {
 	creds map[string]string
 	key   *twofa.Key
 	twofa string // the script header's @twofa
+	clock *clockWatch
 
 	mu        sync.Mutex
 	saved     []store.Invoice
@@ -101,9 +102,7 @@ func (h *runHost) TOTP(ctx context.Context) (string, error) {
 		return "", failure.New(failure.CodeUnavailable, "this portal has no 2FA secret; set one up on the portal's page")
 	}
 	start := time.Now()
-	code, step, err := twofa.NextCode(ctx, *h.key, func(step int64) (bool, error) {
-		return h.r.Store.ClaimTOTPStep(h.portal.ID, step)
-	}, time.Now)
+	code, step, err := h.r.Vault.NextCode(ctx, *h.key, h.portalNow)
 	if err != nil {
 		return "", err
 	}
@@ -116,7 +115,27 @@ func (h *runHost) TOTP(ctx context.Context) (string, error) {
 		// Worth saying: otherwise a run seems to hang for up to half a minute.
 		h.Log("info", fmt.Sprintf("waited %s for a fresh 2FA code (the last one was used or about to expire)", waited.Round(time.Second)))
 	}
-	h.Log("info", fmt.Sprintf("2FA code for time step %d handed to the script", step))
+	if h.key.TimeBased() {
+		h.Log("info", fmt.Sprintf("2FA code for time step %d handed to the script", step))
+	} else {
+		h.Log("info", fmt.Sprintf("2FA code for counter %d handed to the script", step))
+	}
+	return code, nil
+}
+
+// RecoveryCode hands the script one unused recovery code and removes it from the portal's
+// stored ones, for portals that ask for one when the authenticator is not at hand.
+func (h *runHost) RecoveryCode() (string, error) {
+	code, left, err := h.r.Vault.TakeRecoveryCode(h.portal.ID)
+	if err != nil {
+		return "", err
+	}
+	h.red.Add(code, redact.RecoveryCode)
+	level, note := "info", ""
+	if left <= 2 {
+		level, note = "warn", "; store new ones from the portal's 2FA settings soon"
+	}
+	h.Log(level, fmt.Sprintf("a recovery code was handed to the script; %d left%s", left, note))
 	return code, nil
 }
 

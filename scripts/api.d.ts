@@ -248,6 +248,8 @@ declare const session: Session;
 declare const fail: Fail;
 /** The current code for this portal's TOTP secret; replay-safe (waits for a fresh time step when needed). Throws if the portal has no secret. */
 declare function totp(): string;
+/** Addition: one of the portal's stored one-time recovery codes, for a portal that asks for one instead of a 2FA code. It is marked used for good (never handed out again); throws when none is left. */
+declare function recoveryCode(): string;
 /** Save an invoice: click a selector or Element and capture the download, or fetch a URL (absolute, or relative to the page: start it with /, ./ or ../) with the browser's cookies. An HTML answer (a login page) is refused: save HTML receipts with page.goto() and savePage(). */
 declare function download(target: string | Element, meta?: Meta): SaveResult;
 /** Save the current page printed to PDF (for HTML receipts). */

@@ -1,6 +1,8 @@
 package scripts
 
 import (
+	"errors"
+
 	"github.com/dop251/goja"
 )
 
@@ -17,6 +19,23 @@ func (g *globalsAPI) TOTP() (string, error) {
 	c.noURL = true
 	defer c.end()
 	code, err := await(g.s, func() (string, error) { return g.s.host.TOTP(g.s.ctx) })
+	if err != nil {
+		return "", c.failMsg(err, err.Error())
+	}
+	return code, nil
+}
+
+// RecoveryCode asks the host for one of the portal's unused recovery codes.
+func (g *globalsAPI) RecoveryCode() (string, error) {
+	c := g.s.begin("recoveryCode")
+	c.noURL = true
+	defer c.end()
+	rh, ok := g.s.host.(RecoveryCodeHost)
+	if !ok {
+		err := errors.New("recovery codes are not available here")
+		return "", c.failMsg(err, err.Error())
+	}
+	code, err := rh.RecoveryCode()
 	if err != nil {
 		return "", c.failMsg(err, err.Error())
 	}

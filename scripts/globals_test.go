@@ -107,3 +107,18 @@ eq(session.restored, `+map[bool]string{true: "true", false: "false"}[restored]+`
 		}
 	}
 }
+
+// TestRecoveryCode: recoveryCode() hands out the host's codes one by one and throws a clear
+// error, which the script can catch, when none is left.
+func TestRecoveryCode(t *testing.T) {
+	site := newSite(t)
+	h := newHost()
+	h.recovery = []string{"aaaa-1111", "bbbb-2222"}
+	mustRun(t, asserts+`
+eq(recoveryCode(), "aaaa-1111", "first code");
+eq(recoveryCode(), "bbbb-2222", "second code");
+let msg = "";
+try { recoveryCode(); } catch (e) { msg = e.message; }
+ok(msg.includes("no unused recovery code is left"), "none left: " + msg);
+`, runOpts{base: site.URL, host: h})
+}

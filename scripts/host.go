@@ -30,6 +30,13 @@ type Host interface {
 	Artifact(name string, data []byte) error
 }
 
+// RecoveryCodeHost is a Host that can hand out the portal's one-time recovery codes (the
+// runner's does). RecoveryCode returns an unused one and marks it used for good; it fails when
+// none is left.
+type RecoveryCodeHost interface {
+	RecoveryCode() (string, error)
+}
+
 // Document is one invoice as a script hands it over. Its content is a file on disk (downloads,
 // which may be large) or bytes in memory (savePage's PDF); Open reads either.
 type Document struct {

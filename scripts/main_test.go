@@ -42,6 +42,7 @@ type fakeHost struct {
 	artifacts map[string][]byte
 	restored  bool // what SessionRestored says
 	forgets   int  // how often ForgetSession was called
+	recovery  []string // unused recovery codes, handed out first to last
 }
 
 func newHost() *fakeHost {
@@ -63,6 +64,17 @@ func (h *fakeHost) TOTP(ctx context.Context) (string, error) {
 		return "", errors.New("this portal has no TOTP secret; add one on the portal's 2FA tab")
 	}
 	return h.code, nil
+}
+
+func (h *fakeHost) RecoveryCode() (string, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.recovery) == 0 {
+		return "", errors.New("no unused recovery code is left for this portal")
+	}
+	c := h.recovery[0]
+	h.recovery = h.recovery[1:]
+	return c, nil
 }
 
 func (h *fakeHost) SaveInvoice(ctx context.Context, doc Document) (SaveResult, error) {

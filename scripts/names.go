@@ -75,6 +75,7 @@ var api = []iface{
 			{Go: "Session", Value: true, TS: ": Session", Doc: "Addition: the browser session billhound keeps for this portal between runs."},
 			{Go: "Fail", Value: true, TS: ": Fail", Doc: "Addition: end the run with a failure kind, e.g. fail.credentials(\"Invalid password\"), so billhound shows the right hint and retries only what is worth retrying."},
 			{Go: "TOTP", TS: "(): string", Doc: "The current code for this portal's TOTP secret; replay-safe (waits for a fresh time step when needed). Throws if the portal has no secret."},
+			{Go: "RecoveryCode", TS: "(): string", Doc: "Addition: one of the portal's stored one-time recovery codes, for a portal that asks for one instead of a 2FA code. It is marked used for good (never handed out again); throws when none is left."},
 			{Go: "Download", TS: "(target: string | Element, meta?: Meta): SaveResult", Doc: "Save an invoice: click a selector or Element and capture the download, or fetch a URL (absolute, or relative to the page: start it with /, ./ or ../) with the browser's cookies. An HTML answer (a login page) is refused: save HTML receipts with page.goto() and savePage()."},
 			{Go: "SavePage", TS: "(meta?: Meta): SaveResult", Doc: "Save the current page printed to PDF (for HTML receipts)."},
 			{Go: "Known", TS: "(id: string | number): boolean", Doc: "True if an invoice with this portal invoice id is already in the archive."},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"billhound/credentials"
 	"billhound/runner"
 	"billhound/scripts"
 	"billhound/scripts/portals"
@@ -27,11 +28,14 @@ type portalView struct {
 	Fields       []string    `json:"fields"`
 	StoredFields []string    `json:"storedFields"` // the other @fields that have a stored value (never the value)
 	TwoFA        twofaView   `json:"twofa"`
-	Recovery     int         `json:"recoveryCodes"` // how many are stored, never the codes
-	Schedule     string      `json:"schedule"`      // "" or a duration between runs, e.g. "24h"
-	NextRunAt    *time.Time  `json:"nextRunAt"`     // when the schedule runs it next (inside the login window); null without one
-	LoginWindow  *windowView `json:"loginWindow"`   // when scheduled runs may start; null: at any time
-	TimeZone     string      `json:"timeZone"`      // the server's, in which the login window is read
+	Recovery     int         `json:"recoveryCodes"`     // how many are stored, never the codes
+	RecoveryUsed int         `json:"recoveryCodesUsed"` // how many scripts have used (recoveryCode())
+	RecoveryLow  bool        `json:"recoveryCodesLow"`  // two or fewer left of a stored set: time to get new ones
+	Clock        *clockView  `json:"clock"`             // the portal's clock as its last run saw it; null: not yet seen
+	Schedule     string      `json:"schedule"`          // "" or a duration between runs, e.g. "24h"
+	NextRunAt    *time.Time  `json:"nextRunAt"`         // when the schedule runs it next (inside the login window); null without one
+	LoginWindow  *windowView `json:"loginWindow"`       // when scheduled runs may start; null: at any time
+	TimeZone     string      `json:"timeZone"`          // the server's, in which the login window is read
 	LastRun      *runView    `json:"lastRun"`
 	InvoiceCount int         `json:"invoiceCount"`
 	// SessionKeptAt is since when the portal's browser session is kept for the next run (null:
@@ -51,19 +55,42 @@ type twofaView struct {
 	Digits     int    `json:"digits,omitempty"`
 	Period     int    `json:"period,omitempty"`
 	Source     string `json:"source,omitempty"`
+	Type       string `json:"type,omitempty"` // totp, hotp or steam
 }
 
 func viewTwoFA(p *store.Portal) twofaView {
 	if !p.HasTOTP() {
 		return twofaView{}
 	}
-	return twofaView{true, p.TOTPIssuer, p.TOTPAccount, p.TOTPAlgorithm, p.TOTPDigits, p.TOTPPeriod, p.TOTPSource}
+	typ := p.TOTPType
+	if typ == "" {
+		typ = "totp"
+	}
+	return twofaView{true, p.TOTPIssuer, p.TOTPAccount, p.TOTPAlgorithm, p.TOTPDigits, p.TOTPPeriod, p.TOTPSource, typ}
+}
+
+// clockView is the portal's clock offset, learned from the Date headers of its responses.
+type clockView struct {
+	SkewSeconds float64   `json:"skewSeconds"` // the portal's clock minus billhound's; positive: ahead
+	CheckedAt   time.Time `json:"checkedAt"`
+	Corrected   bool      `json:"corrected"` // over 10 s: shown, and codes follow the portal's clock
+}
+
+func viewClock(p *store.Portal) *clockView {
+	if p.ClockCheckedAt == nil {
+		return nil
+	}
+	skew := p.ClockSkew()
+	return &clockView{SkewSeconds: skew.Round(100 * time.Millisecond).Seconds(), CheckedAt: *p.ClockCheckedAt,
+		Corrected: credentials.Corrects(skew)}
 }
 
 func (s *Server) viewPortal(p *store.Portal, last *store.Run, invoices int) portalView {
 	v := portalView{
 		ID: p.ID, Name: p.Name, URL: p.URL, Script: p.Script, Username: p.Username,
 		HasPassword: len(p.PasswordSealed) > 0, TwoFA: viewTwoFA(p), Recovery: p.RecoveryCount,
+		RecoveryUsed: p.RecoveryUsed, RecoveryLow: p.RecoveryCount <= 2 && (p.RecoveryCount > 0 || p.RecoveryUsed > 0),
+		Clock:        viewClock(p),
 		InvoiceCount: invoices, CreatedAt: p.CreatedAt,
 		Fields: []string{"username", "password"},
 	}

@@ -46,6 +46,9 @@ func (s *Server) routes() {
 	auth.DELETE("/portals/:id/recovery-codes", s.deleteRecoveryCodes)
 	auth.DELETE("/portals/:id/session", s.deleteSession)
 
+	auth.POST("/import", s.postImport) // an upload route in frontdoor.go
+	auth.POST("/import/:ref/assign", s.postImportAssign)
+
 	auth.POST("/portals/:id/runs", s.startRun)
 	auth.GET("/runs", s.listRuns)
 	auth.GET("/runs/:id", s.getRun)

@@ -46,12 +46,13 @@ type RunQueue interface {
 
 // Server is the HTTP server.
 type Server struct {
-	deps   Deps
-	echo   *echo.Echo
-	http   *http.Server
-	logins *loginLimiter
-	hashes *hashGate
-	setup  *setupGate
+	deps    Deps
+	echo    *echo.Echo
+	http    *http.Server
+	logins  *loginLimiter
+	hashes  *hashGate
+	setup   *setupGate
+	imports *importCache
 }
 
 // New builds the server and its routes.
@@ -65,7 +66,7 @@ func New(d Deps) *Server {
 		d.Now = time.Now
 	}
 	has, err := d.Store.HasUsers()
-	s := &Server{deps: d, echo: e, logins: newLoginLimiter(), hashes: newHashGate(hashSlots), setup: newSetupGate(err != nil || !has)}
+	s := &Server{deps: d, echo: e, logins: newLoginLimiter(), hashes: newHashGate(hashSlots), setup: newSetupGate(err != nil || !has), imports: newImportCache()}
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(d.TrustedProxies)
 	s.routes()

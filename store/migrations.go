@@ -195,6 +195,19 @@ var migrations = []string{
 	ALTER TABLE runs ADD COLUMN retry_at DATETIME;
 	DROP INDEX runs_running;
 	CREATE INDEX runs_active ON runs(portal_id) WHERE status IN ('queued', 'running')`,
+	// 16: the one-time code ledger, keyed by a keyed hash of the secret (never the secret), so
+	// portals sharing a secret never send the same code: the last used TOTP step and the next
+	// HOTP counter. Per portal: the kind of code (totp, hotp, steam), the portal's clock offset
+	// learned from its Date headers, and how many recovery codes scripts have used.
+	`CREATE TABLE otp_ledger (
+		secret_id TEXT PRIMARY KEY,
+		last_step INTEGER NOT NULL DEFAULT 0,
+		counter INTEGER NOT NULL DEFAULT 0
+	);
+	ALTER TABLE portals ADD COLUMN totp_type TEXT NOT NULL DEFAULT '';
+	ALTER TABLE portals ADD COLUMN clock_skew_ms INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE portals ADD COLUMN clock_checked_at DATETIME;
+	ALTER TABLE portals ADD COLUMN recovery_used INTEGER NOT NULL DEFAULT 0`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

@@ -27,12 +27,16 @@ type Portal struct {
 	TOTPAlgorithm  string `gorm:"column:totp_algorithm"`
 	TOTPDigits     int    `gorm:"column:totp_digits"`
 	TOTPPeriod     int    `gorm:"column:totp_period"`
-	TOTPSource     string `gorm:"column:totp_source"` // qr, key or uri: how the user entered it
-	TOTPLastStep   int64  `gorm:"column:totp_last_step"`
+	TOTPSource     string `gorm:"column:totp_source"`    // qr, key or uri: how the user entered it
+	TOTPLastStep   int64  `gorm:"column:totp_last_step"` // before the ledger (otp_ledger); no longer used
+	TOTPType       string `gorm:"column:totp_type"`      // "" (TOTP), hotp or steam
 	RecoverySealed []byte // one-time recovery codes, sealed; RecoveryCount says how many
 	RecoveryCount  int
-	Schedule       string // "" (runs only when asked) or a Go duration between runs, e.g. "24h"
-	LoginWindow    string // when scheduled runs may start, e.g. "mon,tue 08:00-20:00"; "" = always
+	RecoveryUsed   int        // how many recovery codes scripts have used (and removed)
+	ClockSkewMS    int64      `gorm:"column:clock_skew_ms"` // the portal's clock minus ours, from its Date headers
+	ClockCheckedAt *time.Time // when ClockSkewMS was learned; nil: never
+	Schedule       string     // "" (runs only when asked) or a Go duration between runs, e.g. "24h"
+	LoginWindow    string     // when scheduled runs may start, e.g. "mon,tue 08:00-20:00"; "" = always
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -49,6 +53,7 @@ type TOTP struct {
 	Digits    int
 	Period    int
 	Source    string
+	Type      string // "" (TOTP), hotp or steam
 }
 
 // Slugify turns a portal name into the folder name its archive lives in: lower case ASCII
@@ -165,7 +170,7 @@ func (s *Store) SetTOTP(id int64, t TOTP) error {
 	res := s.db.Model(&Portal{ID: id}).Updates(map[string]any{
 		"totp_sealed": t.Sealed, "totp_issuer": t.Issuer, "totp_account": t.Account,
 		"totp_algorithm": t.Algorithm, "totp_digits": t.Digits, "totp_period": t.Period,
-		"totp_source": t.Source, "totp_last_step": 0, "updated_at": time.Now(),
+		"totp_source": t.Source, "totp_type": t.Type, "totp_last_step": 0, "updated_at": time.Now(),
 	})
 	if res.Error == nil && res.RowsAffected == 0 {
 		return ErrNotFound
@@ -178,29 +183,11 @@ func (s *Store) ClearTOTP(id int64) error {
 	return s.SetTOTP(id, TOTP{})
 }
 
-// ClaimTOTPStep records step as the last used TOTP step of the portal if it is newer than the
-// one stored. It reports whether this call claimed it: false means the step (or a later one) was
-// already used, by this process or another, and its code must not be sent again.
-func (s *Store) ClaimTOTPStep(id, step int64) (bool, error) {
-	res := s.db.Model(&Portal{}).Where("id = ? AND totp_last_step < ?", id, step).
-		Update("totp_last_step", step)
-	return res.RowsAffected == 1, res.Error
-}
-
-// TOTPLastStep returns the last used TOTP step of the portal (0: none).
-func (s *Store) TOTPLastStep(id int64) (int64, error) {
-	var p Portal
-	if err := s.db.Select("totp_last_step").First(&p, id).Error; err != nil {
-		return 0, notFound(err)
-	}
-	return p.TOTPLastStep, nil
-}
-
 // SetRecoveryCodes stores a portal's sealed recovery codes and how many there are (nil, 0
 // removes them).
 func (s *Store) SetRecoveryCodes(id int64, sealed []byte, count int) error {
 	res := s.db.Model(&Portal{ID: id}).Updates(map[string]any{
-		"recovery_sealed": sealed, "recovery_count": count, "updated_at": time.Now(),
+		"recovery_sealed": sealed, "recovery_count": count, "recovery_used": 0, "updated_at": time.Now(),
 	})
 	if res.Error == nil && res.RowsAffected == 0 {
 		return ErrNotFound

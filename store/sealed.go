@@ -35,6 +35,7 @@ var SealedColumns = []SealedColumn{
 var SealedSettings = []SealedColumn{
 	{"settings", "notifications", "sealed"},
 	{"settings", "mailbox.password", ""},
+	{"settings", "otp_ledger_key", "sealed"}, // names the one-time code ledger's rows (credentials/ledger.go)
 }
 
 // HasSealedSecrets reports whether any row holds a sealed value.

@@ -61,10 +61,8 @@ func TestPortalNamesAndSlugs(t *testing.T) {
 	}
 }
 
-func TestClaimTOTPStepAcrossConnections(t *testing.T) {
+func TestClaimStepAcrossConnections(t *testing.T) {
 	s, path := openTest(t)
-	p := &Portal{Name: "p", Script: "x"}
-	s.CreatePortal(p)
 	other, err := Open(path) // a second process on the same file (the CLI beside the server)
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +78,7 @@ func TestClaimTOTPStepAcrossConnections(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ok, err := st.ClaimTOTPStep(p.ID, 1000)
+			ok, err := st.ClaimStep("secret-a", 1000)
 			if err != nil {
 				t.Error(err)
 			}
@@ -98,11 +96,65 @@ func TestClaimTOTPStepAcrossConnections(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("step claimed %d times, want exactly once", n)
 	}
-	if ok, _ := s.ClaimTOTPStep(p.ID, 999); ok {
+	if ok, _ := s.ClaimStep("secret-a", 999); ok {
 		t.Fatal("an older step was claimed")
 	}
-	if ok, _ := s.ClaimTOTPStep(p.ID, 1001); !ok {
+	if ok, _ := s.ClaimStep("secret-a", 1001); !ok {
 		t.Fatal("the next step was refused")
+	}
+	if ok, _ := other.ClaimStep("secret-b", 1001); !ok {
+		t.Fatal("another secret's step was refused")
+	}
+}
+
+// HOTP counters: every caller, in either process, gets its own value, and the stored counter
+// is never lowered.
+func TestTakeCounterAcrossConnections(t *testing.T) {
+	s, path := openTest(t)
+	other, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := s.RaiseCounter("h", 5); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	seen := map[uint64]bool{}
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		st := s
+		if i%2 == 1 {
+			st = other
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := st.TakeCounter("h", 0)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if seen[c] {
+				t.Errorf("counter %d handed out twice", c)
+			}
+			seen[c] = true
+		}()
+	}
+	wg.Wait()
+	for c := uint64(5); c < 25; c++ {
+		if !seen[c] {
+			t.Errorf("counter %d skipped; got %v", c, seen)
+		}
+	}
+	s.RaiseCounter("h", 3) // lower: ignored
+	if c, _ := s.TakeCounter("h", 0); c != 25 {
+		t.Errorf("after a lower raise: %d, want 25", c)
+	}
+	if c, _ := s.TakeCounter("fresh", 7); c != 7 {
+		t.Errorf("a new secret starts at %d, want 7", c)
 	}
 }
 

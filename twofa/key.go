@@ -9,15 +9,36 @@ import (
 	"github.com/pquerna/otp/hotp"
 )
 
-// Key is one TOTP account.
+// Key is one authenticator account: time based (TOTP, the usual kind, and Steam Guard) or
+// counter based (HOTP).
 type Key struct {
 	Secret    []byte // raw secret bytes
 	Issuer    string
 	Account   string
 	Algorithm string // "SHA1", "SHA256" or "SHA512"
-	Digits    int    // 6 or 8
-	Period    int    // seconds, usually 30
+	Digits    int    // 6 to 8; 5 for Steam
+	Period    int    // seconds, usually 30; unused by HOTP
+	Type      string // "" or TypeTOTP, TypeHOTP, TypeSteam
+	Counter   uint64 // HOTP: the counter of the next code, as the source gave it
 }
+
+// Kinds of code. A zero Type is TOTP, so keys built before the other kinds existed stay TOTP.
+const (
+	TypeTOTP  = "totp"
+	TypeHOTP  = "hotp"
+	TypeSteam = "steam"
+)
+
+// Kind is the key's Type, with "" read as TypeTOTP.
+func (k Key) Kind() string {
+	if k.Type == "" {
+		return TypeTOTP
+	}
+	return k.Type
+}
+
+// TimeBased reports whether codes follow the clock (TOTP and Steam) rather than a counter.
+func (k Key) TimeBased() bool { return k.Kind() != TypeHOTP }
 
 // Defaults of the otpauth format, used when a source leaves a value out.
 const (
@@ -42,13 +63,17 @@ func (k Key) Step(t time.Time) int64 {
 	return s / p
 }
 
-// CodeAt is the RFC 6238 code for the given time step.
+// CodeAt is the RFC 6238 code for the given time step (for HOTP keys: the RFC 4226 code for
+// that counter value).
 func (k Key) CodeAt(step int64) (string, error) {
 	if err := k.check(); err != nil {
 		return "", err
 	}
 	if step < 0 {
 		return "", fmt.Errorf("twofa: negative time step %d", step)
+	}
+	if k.Kind() == TypeSteam {
+		return steamCode(k.Secret, uint64(step)), nil
 	}
 	alg, _ := algorithmOf(k.Algorithm)
 	return hotp.GenerateCodeCustom(k.Base32(), uint64(step), hotp.ValidateOpts{
@@ -84,14 +109,37 @@ func (k Key) check() error {
 	if _, ok := algorithmOf(k.Algorithm); !ok {
 		return fmt.Errorf("twofa: unsupported algorithm %q", k.Algorithm)
 	}
-	if k.Digits < minDigits || k.Digits > maxDigits {
-		return fmt.Errorf("twofa: unsupported digit count %d", k.Digits)
+	switch k.Kind() {
+	case TypeTOTP:
+	case TypeHOTP:
+		return k.checkDigits()
+	case TypeSteam:
+		if k.Digits != steamDigits || k.Algorithm != "SHA1" {
+			return fmt.Errorf("twofa: Steam keys have %d characters and SHA1", steamDigits)
+		}
+	default:
+		return fmt.Errorf("twofa: unknown key type %q", k.Type)
+	}
+	if k.Kind() != TypeSteam {
+		if err := k.checkDigits(); err != nil {
+			return err
+		}
 	}
 	if k.Period <= 0 || k.Period > maxPeriod {
 		return fmt.Errorf("twofa: unsupported period %d", k.Period)
 	}
 	return nil
 }
+
+func (k Key) checkDigits() error {
+	if k.Digits < minDigits || k.Digits > maxDigits {
+		return fmt.Errorf("twofa: unsupported digit count %d", k.Digits)
+	}
+	return nil
+}
+
+// Check reports a key with impossible settings (for keys built from an import's fields).
+func (k Key) Check() error { return k.check() }
 
 const (
 	minDigits = 6

@@ -24,6 +24,7 @@ const (
 	otpAlgorithm = 4
 	otpDigits    = 5
 	otpType      = 6
+	otpCounter   = 7
 
 	algUnspecified = 0
 	algSHA1        = 1
@@ -41,8 +42,8 @@ const (
 )
 
 // ParseMigrationURI reads an authenticator export link
-// (otpauth-migration://offline?data=...) and returns its TOTP accounts.
-// HOTP and MD5 accounts are skipped; if nothing usable remains, the error
+// (otpauth-migration://offline?data=...) and returns its TOTP and HOTP
+// accounts. MD5 accounts are skipped; if nothing usable remains, the error
 // says why.
 func ParseMigrationURI(s string) ([]Key, error) {
 	s = strings.TrimSpace(s)
@@ -67,7 +68,7 @@ func ParseMigrationURI(s string) ([]Key, error) {
 	}
 
 	var keys []Key
-	var total, hotp, md5, broken int
+	var total, md5, broken int
 	err := walkMessage(payload, func(f pbField) error {
 		if f.num != payloadOtpParameters || f.wire != wireBytes {
 			return nil // version, batch info: not needed
@@ -77,8 +78,6 @@ func ParseMigrationURI(s string) ([]Key, error) {
 		switch {
 		case err != nil:
 			return err
-		case why == skipHOTP:
-			hotp++
 		case why == skipMD5:
 			md5++
 		case why == skipInvalid:
@@ -99,21 +98,10 @@ func ParseMigrationURI(s string) ([]Key, error) {
 	}
 	if broken == 0 {
 		return nil, inputErr(ErrUnsupported, fmt.Sprintf(
-			"none of the %d accounts in the authenticator export can be used: %s not supported",
-			total, describeSkipped(hotp, md5)))
+			"none of the %d accounts in the authenticator export can be used: MD5 codes are not supported", total))
 	}
 	return nil, inputErr(ErrBadMigration, fmt.Sprintf(
 		"none of the %d accounts in the authenticator export can be used; %d have invalid settings", total, broken))
-}
-
-func describeSkipped(hotp, md5 int) string {
-	switch {
-	case md5 == 0:
-		return "HOTP (counter based) codes are"
-	case hotp == 0:
-		return "MD5 codes are"
-	}
-	return "HOTP (counter based) and MD5 codes are"
 }
 
 // decodeExportData undoes the URL and base64 layers. Exports are standard
@@ -145,7 +133,6 @@ type skipReason int
 
 const (
 	usable skipReason = iota
-	skipHOTP
 	skipMD5
 	skipInvalid // a value outside the format, or no secret
 )
@@ -168,6 +155,8 @@ func parseOtpParameters(msg []byte) (k Key, why skipReason, err error) {
 			digits = f.varint
 		case f.num == otpType && f.wire == wireVarint:
 			typ = f.varint
+		case f.num == otpCounter && f.wire == wireVarint:
+			k.Counter = f.varint
 		}
 		return nil
 	})
@@ -186,8 +175,9 @@ func parseOtpParameters(msg []byte) (k Key, why skipReason, err error) {
 
 	switch typ {
 	case typeHOTP:
-		return Key{}, skipHOTP, nil
+		k.Type = TypeHOTP
 	case typeTOTP, typeUnspecified:
+		k.Counter = 0
 	default:
 		return Key{}, skipInvalid, nil
 	}

@@ -122,23 +122,23 @@ func TestParseMigrationURI(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Key{
+		{Issuer: "HOTPBank", Account: "counter@example.com", Algorithm: "SHA1", Digits: 6, Period: 30, Type: TypeHOTP, Counter: 5},
 		{Issuer: "Shop", Account: "me@example.com", Algorithm: "SHA256", Digits: 8, Period: 30},
 		{Issuer: "Bank", Account: "bob", Algorithm: "SHA512", Digits: 6, Period: 30},
 		{Account: "plain", Algorithm: "SHA1", Digits: 6, Period: 30},
 	}
 	if len(keys) != len(want) {
-		t.Fatalf("got %d keys, want %d (HOTP and MD5 skipped): %+v", len(keys), len(want), keys)
+		t.Fatalf("got %d keys, want %d (MD5 skipped): %+v", len(keys), len(want), keys)
 	}
 	for i := range want {
 		want[i].Secret = []byte(secret)
-		if !sameKey(keys[i], want[i]) {
+		if !sameKey(keys[i], want[i]) || keys[i].Kind() != want[i].Kind() || keys[i].Counter != want[i].Counter {
 			t.Errorf("key %d = %+v\nwant   %+v", i, keys[i], want[i])
 		}
 	}
 }
 
 func TestParseMigrationURIErrors(t *testing.T) {
-	hotp := otpEntry{secret: "0123456789", name: "a", alg: algSHA1, digits: digitsSix, typ: typeHOTP}
 	md5 := otpEntry{secret: "0123456789", name: "b", alg: algMD5, digits: digitsSix, typ: typeTOTP}
 	badDigits := otpEntry{secret: "0123456789", name: "c", alg: algSHA1, digits: 7, typ: typeTOTP}
 	tests := []struct {
@@ -146,10 +146,8 @@ func TestParseMigrationURIErrors(t *testing.T) {
 		kind     error
 		msg      string
 	}{
-		{"all HOTP", exportOf(hotp, hotp), ErrUnsupported, "none of the 2 accounts in the authenticator export can be used: HOTP (counter based) codes are not supported"},
-		{"all MD5", exportOf(md5), ErrUnsupported, "MD5 codes are not supported"},
-		{"HOTP and MD5", exportOf(hotp, md5), ErrUnsupported, "HOTP (counter based) and MD5 codes are not supported"},
-		{"invalid settings", exportOf(badDigits, hotp), ErrBadMigration, "1 have invalid settings"},
+		{"all MD5", exportOf(md5, md5), ErrUnsupported, "none of the 2 accounts in the authenticator export can be used: MD5 codes are not supported"},
+		{"invalid settings", exportOf(badDigits, md5), ErrBadMigration, "1 have invalid settings"},
 		{"no accounts", exportOf(), ErrBadMigration, "holds no accounts"},
 		{"not base64", "otpauth-migration://offline?data=!!!!", ErrBadMigration, "not valid base64 — check you copied all of it"},
 		{"truncated", exampleExport[:80], ErrBadMigration, "damaged or incomplete"},

@@ -11,9 +11,15 @@ import (
 // URI is the canonical otpauth link for k, with every parameter spelled out
 // so no app has to guess a default:
 // otpauth://totp/Issuer:Account?secret=...&issuer=...&algorithm=...&digits=...&period=...
+// HOTP keys are otpauth://hotp/...&counter=N; Steam keys are TOTP links with encoder=steam
+// (as KeePassXC writes them), which ParseURI reads back as Steam.
 func (k Key) URI() string {
 	var b strings.Builder
-	b.WriteString("otpauth://totp/")
+	if k.Kind() == TypeHOTP {
+		b.WriteString("otpauth://hotp/")
+	} else {
+		b.WriteString("otpauth://totp/")
+	}
 	if k.Issuer != "" {
 		b.WriteString(escapeLabel(k.Issuer))
 		b.WriteByte(':')
@@ -25,7 +31,14 @@ func (k Key) URI() string {
 		b.WriteString("&issuer=")
 		b.WriteString(escapeParam(k.Issuer))
 	}
-	fmt.Fprintf(&b, "&algorithm=%s&digits=%d&period=%d", k.Algorithm, k.Digits, k.Period)
+	switch k.Kind() {
+	case TypeHOTP:
+		fmt.Fprintf(&b, "&algorithm=%s&digits=%d&counter=%d", k.Algorithm, k.Digits, k.Counter)
+	case TypeSteam:
+		fmt.Fprintf(&b, "&algorithm=%s&digits=%d&period=%d&encoder=steam", k.Algorithm, k.Digits, k.Period)
+	default:
+		fmt.Fprintf(&b, "&algorithm=%s&digits=%d&period=%d", k.Algorithm, k.Digits, k.Period)
+	}
 	return b.String()
 }
 
@@ -40,9 +53,11 @@ func escapeParam(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
 }
 
-// ParseURI reads an otpauth://totp/ link. Missing parameters get the format's
-// defaults (SHA1, 6 digits, 30 seconds); the issuer parameter wins over the
-// label's "Issuer:" prefix.
+// ParseURI reads an otpauth://totp/ or otpauth://hotp/ link (and steam:// links). Missing
+// parameters get the format's defaults (SHA1, 6 digits, 30 seconds, counter 0); the issuer
+// parameter wins over the label's "Issuer:" prefix. A link of type steam (Aegis), with
+// encoder=steam (KeePassXC) or with the issuer Steam and no other digit count is a Steam Guard
+// key.
 //
 // The link is split by hand rather than with url.Parse: url.Parse rejects
 // links real apps accept (a '#' or space in an account name) and its errors
@@ -50,24 +65,29 @@ func escapeParam(s string) string {
 func ParseURI(s string) (Key, error) {
 	s = strings.TrimSpace(s)
 	scheme, rest, ok := strings.Cut(s, "://")
+	if ok && strings.EqualFold(scheme, "steam") {
+		return ParseSteamURI(s)
+	}
 	if !ok || !strings.EqualFold(scheme, "otpauth") {
 		return Key{}, wrongScheme(scheme, ok)
 	}
 
 	rest, query, _ := strings.Cut(rest, "?")
 	typ, label, _ := strings.Cut(rest, "/")
+	k := Key{Algorithm: DefaultAlgorithm, Digits: DefaultDigits, Period: DefaultPeriod}
 	switch strings.ToLower(typ) {
 	case "totp":
 	case "hotp":
-		return Key{}, inputErr(ErrUnsupported, "HOTP (counter based) codes are not supported; only time-based (TOTP) ones are")
+		k.Type = TypeHOTP
+	case "steam":
+		k.Type = TypeSteam
 	case "":
 		return Key{}, inputErr(ErrBadURI, "the otpauth link has no type; it should start with otpauth://totp/")
 	default:
 		return Key{}, inputErr(ErrBadURI, fmt.Sprintf(
-			"the otpauth link's type %q is not supported; only totp is", clip(typ, 20)))
+			"the otpauth link's type %q is not supported; only totp, hotp and steam are", clip(typ, 20)))
 	}
 
-	k := Key{Algorithm: DefaultAlgorithm, Digits: DefaultDigits, Period: DefaultPeriod}
 	// The label is "Issuer:Account" or "Account". Split on a literal ':'
 	// before unescaping, so an escaped colon inside the issuer stays put;
 	// failing that, the separator itself may be escaped ("%3A").
@@ -101,6 +121,13 @@ func ParseURI(s string) (Key, error) {
 		}
 		k.Algorithm = alg
 	}
+	if err := parseKind(&k, params); err != nil {
+		return Key{}, err
+	}
+	if k.Kind() == TypeSteam {
+		k.Algorithm, k.Digits = "SHA1", steamDigits
+		return k, nil
+	}
 	if v, ok := params["digits"]; ok {
 		d, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || d < minDigits || d > maxDigits {
@@ -118,6 +145,28 @@ func ParseURI(s string) (Key, error) {
 		k.Period = p
 	}
 	return k, nil
+}
+
+// parseKind reads what tells a Steam key from TOTP, and an HOTP key's counter.
+func parseKind(k *Key, params map[string]string) error {
+	if k.Type == TypeHOTP {
+		if v, ok := params["counter"]; ok {
+			c, err := strconv.ParseUint(strings.TrimSpace(v), 10, 63)
+			if err != nil {
+				return inputErr(ErrBadURI, fmt.Sprintf("the otpauth link's counter %q is not a whole number", clip(v, 20)))
+			}
+			k.Counter = c
+		}
+		return nil
+	}
+	digits, hasDigits := params["digits"]
+	switch {
+	case strings.EqualFold(strings.TrimSpace(params["encoder"]), "steam"):
+		k.Type = TypeSteam
+	case strings.EqualFold(k.Issuer, "Steam") && (!hasDigits || strings.TrimSpace(digits) == "5"):
+		k.Type = TypeSteam
+	}
+	return nil
 }
 
 // unescapeLabel decodes %-escapes in one part of the label. A stray '%' is

@@ -84,7 +84,7 @@ func TestParseURIErrors(t *testing.T) {
 		{"web link", "https://example.com/setup?" + s, ErrBadURI, `the link starts with "https://", not otpauth://`},
 		{"bare key", testSecret, ErrBadURI, "not an otpauth:// link"},
 		{"export link", "otpauth-migration://offline?data=CjMK", ErrBadURI, "authenticator export"},
-		{"hotp", "otpauth://hotp/x?" + s + "&counter=3", ErrUnsupported, "HOTP (counter based) codes are not supported"},
+		{"hotp counter", "otpauth://hotp/x?" + s + "&counter=-3", ErrBadURI, "counter \"-3\" is not a whole number"},
 		{"no type", "otpauth://?" + s, ErrBadURI, "has no type"},
 		{"unknown type", "otpauth://motp/x?" + s, ErrBadURI, `type "motp" is not supported`},
 		{"no secret", "otpauth://totp/x?issuer=A", ErrBadURI, "has no secret"},

@@ -100,6 +100,15 @@ export const api = {
   totpFromUri: (id, uri) => request('PUT', `/portals/${id}/totp`, { json: { uri } }),
   totpCode: (id) => request('GET', `/portals/${id}/totp/code`),
   deleteTotp: (id) => request('DELETE', `/portals/${id}/totp`),
+  /** Reads an authenticator app's export: `{id, format, accounts, skipped}` (never the secrets). */
+  importExport: (file, password = '') => {
+    const form = new FormData();
+    form.append('file', file, file.name || 'export');
+    if (password) form.append('password', password);
+    return request('POST', '/import', { form });
+  },
+  /** @param {{account: number, portal: number}[]} assignments */
+  importAssign: (ref, assignments) => request('POST', `/import/${ref}/assign`, { json: { assignments } }),
 
   // recovery codes: stored sealed; only reveal answers with them
   /** @param {string} codes one a line, as pasted */
