@@ -195,6 +195,17 @@ var migrations = []string{
 	ALTER TABLE runs ADD COLUMN retry_at DATETIME;
 	DROP INDEX runs_running;
 	CREATE INDEX runs_active ON runs(portal_id) WHERE status IN ('queued', 'running')`,
+	// 16: personal API tokens for scripts and Prometheus: only the SHA-256 of a token is kept
+	// (a hash, not sealed), with a short prefix the user recognises it by.
+	`CREATE TABLE api_tokens (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		name TEXT NOT NULL,
+		token_hash TEXT NOT NULL UNIQUE,
+		prefix TEXT NOT NULL,
+		created_at DATETIME NOT NULL,
+		last_used_at DATETIME
+	)`,
 }
 
 // SchemaVersion is the version a fully migrated database has.
