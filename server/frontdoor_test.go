@@ -20,6 +20,7 @@ import (
 var publicRoutes = map[string]bool{
 	"GET /api/setup": true, "POST /api/setup": true, "POST /api/login": true,
 	"GET /*": true, // the web UI
+	"GET /healthz": true, // probes: ok or why not, no secrets
 }
 
 // TestRouteTableNeedsSessions walks the router's own list, so a route added without the
