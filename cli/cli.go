@@ -43,6 +43,9 @@ func commands() []command {
 		{"portal", "portal add NAME --script FILE --username U --password-file F [--url URL] [--schedule 24h] [--window \"mon-fri 08:00-20:00\"] [--field NAME=VALUE]... [--totp-qr IMAGE | --totp-secret S | --totp-uri URI]\n  billhound portal list", "add or list portals", runPortal},
 		{"run", "run NAME", "run a portal's script now and report what was new or already archived; exit 1 when it failed (with why and what to do), 3 when it found nothing", runRun},
 		{"invoices", "invoices [--portal NAME] [--json]", "list archived invoices", runInvoices},
+		{"backup", "backup FILE.tar.gz [--with-key]", "snapshot the database and the archive (and the secret key with --with-key) while the server runs", runBackup},
+		{"restore", "restore FILE.tar.gz [--data DIR] [--force]", "restore a backup into an empty data dir (--force: replace a data dir's database and archive)", runRestore},
+		{"health", "health", "ask the server at BILLHOUND_ADDR whether it is healthy (exit 1 when not; Docker's HEALTHCHECK)", runHealth},
 		{"key", "key rotate", "re-seal every stored secret with a new secret key (stop the server first)", runKey},
 	}
 }
@@ -130,7 +133,7 @@ func reorder(fs *flag.FlagSet, args []string) []string {
 // isBoolFlag knows the boolean flags of the commands (they take no value).
 func isBoolFlag(a string) bool {
 	a = strings.TrimLeft(a, "-")
-	return a == "json" || a == "help" || a == "h"
+	return a == "json" || a == "help" || a == "h" || a == "with-key" || a == "force"
 }
 
 func fail(format string, a ...any) error { return &exitError{code: 1, msg: fmt.Sprintf(format, a...)} }
