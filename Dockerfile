@@ -1,5 +1,6 @@
 # billhound in one image:
-#   docker run -d -p 8080:8080 -v billhound-data:/data ghcr.io/OWNER/billhound
+#   docker run -d -p 8080:8080 -v billhound-data:/data -e PUID=1000 -e PGID=1000 ghcr.io/OWNER/billhound
+# or `docker compose up -d` with compose.yaml.
 # Every stage installs through tools/install-deps.sh, the script `make run` and CI use.
 
 # 1. The SPA (Vite) -> frontend/dist/spa
@@ -30,7 +31,11 @@ RUN apt-get update \
  && INSTALL_PARTS="system driver" /opt/billhound/tools/install-deps.sh \
  && rm -rf /var/lib/apt/lists/* /root/.npm
 COPY --from=build /out/billhound /usr/local/bin/billhound
+COPY tools/docker-entrypoint.sh /usr/local/bin/billhound-entrypoint
 VOLUME /data
 EXPOSE 8080
-ENTRYPOINT ["billhound"]
+# The binary itself asks /healthz (the image has no curl); it reads BILLHOUND_ADDR for the port.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 CMD ["billhound", "health"]
+# Runs billhound as PUID:PGID (default 1000:1000) and gives /data to that user first.
+ENTRYPOINT ["billhound-entrypoint"]
 CMD ["serve"]

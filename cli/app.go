@@ -37,12 +37,18 @@ type app struct {
 	notify  *notify.Notifier
 }
 
-func newLogger(level string) *slog.Logger {
+// newLogger logs to stderr at level; format "json" writes one JSON object a line for log
+// collectors, anything else slog's key=value text.
+func newLogger(level, format string) *slog.Logger {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		l = slog.LevelInfo
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
 func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
@@ -193,5 +199,5 @@ func openFor(env *Env, fs *flag.FlagSet, args []string, level string) (*app, err
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
-	return openApp(cfg, newLogger(level))
+	return openApp(cfg, newLogger(level, cfg.LogFormat))
 }

@@ -44,6 +44,9 @@ func commands() []command {
 		{"import", "import FILE [--password-file F] [--assign \"N=Portal name\"]...", "list the accounts of an authenticator app's export (Aegis, 2FAS, Ente Auth, Bitwarden, andOTP, Google Authenticator QR, otpauth:// lines) and put them into portals", runImport},
 		{"run", "run NAME", "run a portal's script now and report what was new or already archived; exit 1 when it failed (with why and what to do), 3 when it found nothing", runRun},
 		{"invoices", "invoices [--portal NAME] [--json]", "list archived invoices", runInvoices},
+		{"backup", "backup FILE.tar.gz [--with-key]", "snapshot the database and the archive (and the secret key with --with-key) while the server runs", runBackup},
+		{"restore", "restore FILE.tar.gz [--data DIR] [--force]", "restore a backup into an empty data dir (--force: replace a data dir's database and archive)", runRestore},
+		{"health", "health", "ask the server at BILLHOUND_ADDR whether it is healthy (exit 1 when not; Docker's HEALTHCHECK)", runHealth},
 		{"key", "key rotate", "re-seal every stored secret with a new secret key (stop the server first)", runKey},
 	}
 }
@@ -131,7 +134,7 @@ func reorder(fs *flag.FlagSet, args []string) []string {
 // isBoolFlag knows the boolean flags of the commands (they take no value).
 func isBoolFlag(a string) bool {
 	a = strings.TrimLeft(a, "-")
-	return a == "json" || a == "help" || a == "h"
+	return a == "json" || a == "help" || a == "h" || a == "with-key" || a == "force"
 }
 
 func fail(format string, a ...any) error { return &exitError{code: 1, msg: fmt.Sprintf(format, a...)} }

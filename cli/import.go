@@ -60,7 +60,7 @@ func runImport(env *Env, args []string) error {
 		fmt.Fprintln(env.Stdout, `put an account into a portal with --assign "N=Portal name"`)
 		return nil
 	}
-	a, err := openApp(cfg, newLogger("warn"))
+	a, err := openApp(cfg, newLogger("warn", cfg.LogFormat))
 	if err != nil {
 		return err
 	}

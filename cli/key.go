@@ -95,7 +95,7 @@ func runKey(env *Env, args []string) error {
 	if fs.NArg() != 0 {
 		return usageError("usage: billhound key rotate [--data DIR]")
 	}
-	log := newLogger(logLevelForCLI(env))
+	log := newLogger(logLevelForCLI(env), cfg.LogFormat)
 	if _, err := os.Stat(filepath.Join(cfg.DataDir, "billhound.db")); err != nil {
 		return fail("no billhound database in %s; pass the data dir with --data or BILLHOUND_DATA", cfg.DataDir)
 	}

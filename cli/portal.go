@@ -114,7 +114,7 @@ func portalAdd(env *Env, args []string) error {
 		key, source = &k, "uri"
 	}
 
-	a, err := openApp(cfg, newLogger("warn"))
+	a, err := openApp(cfg, newLogger("warn", cfg.LogFormat))
 	if err != nil {
 		return err
 	}

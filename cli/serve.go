@@ -19,7 +19,7 @@ func runServe(env *Env, args []string) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	log := newLogger(cfg.LogLevel)
+	log := newLogger(cfg.LogLevel, cfg.LogFormat)
 	a, err := openApp(cfg, log)
 	if err != nil {
 		return err
@@ -39,7 +39,8 @@ func runServe(env *Env, args []string) error {
 		a.notify.PublicURL = "http://" + displayAddr(ln.Addr())
 	}
 	srv := server.New(server.Deps{Store: a.store, Vault: a.vault, Runner: a.runner, Queue: queue, Archive: a.archive,
-		Notifier: a.notify, Live: a.runner.Live, UI: env.UI, Logger: log, TrustedProxies: cfg.TrustedProxies})
+		Notifier: a.notify, Live: a.runner.Live, UI: env.UI, Logger: log, TrustedProxies: cfg.TrustedProxies,
+		Ops: server.Ops{Queue: queue, Browser: a.browser, DataDir: cfg.DataDir, MinFreeDisk: cfg.MinFreeDisk, MetricsPublic: cfg.MetricsPublic}})
 	if err := queue.Start(context.Background()); err != nil {
 		ln.Close()
 		return err

@@ -36,8 +36,11 @@ type Config struct {
 	// throttle keys on the client address); empty means none.
 	TrustedProxies []netip.Prefix
 	PublicURL      string // where users open billhound ("" = derived from Addr; see Public)
-	MaxRuns       int
-	RetryBackoff  []time.Duration // pauses before automatic retries; empty: none
+	MaxRuns        int
+	RetryBackoff   []time.Duration // pauses before automatic retries; empty: none
+	LogFormat      string          // text or json
+	MetricsPublic  bool            // /metrics answers without an API token
+	MinFreeDisk    int64           // bytes; /healthz reports not healthy below it
 }
 
 type option struct {
@@ -135,6 +138,25 @@ var options = []option{
 		return nil
 	}},
 	{"BILLHOUND_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", false, str(func(c *Config) *string { return &c.LogLevel })},
+	{"BILLHOUND_LOG_FORMAT", "log-format", "text", "text, or json (one JSON object a line, for log collectors)", false, func(c *Config, v string) error {
+		if v != "text" && v != "json" {
+			return fmt.Errorf("%q is not text or json", v)
+		}
+		c.LogFormat = v
+		return nil
+	}},
+	{"BILLHOUND_METRICS_PUBLIC", "", "", "1: /metrics answers without an API token (only on a network you trust)", false, func(c *Config, v string) error {
+		c.MetricsPublic = v == "1" || v == "true"
+		if v != "" && !c.MetricsPublic && v != "0" && v != "false" {
+			return fmt.Errorf("%q is not 1 or 0", v)
+		}
+		return nil
+	}},
+	{"BILLHOUND_MIN_FREE_DISK", "min-free-disk", "500MB", "/healthz reports not healthy when the data dir's disk has less free space", false, func(c *Config, v string) error {
+		n, err := ParseSize(v)
+		c.MinFreeDisk = n
+		return err
+	}},
 	{"BILLHOUND_MAX_DOWNLOAD", "max-download", "100MB", "largest file a script may download or page.fetch (like 100MB, 1GB or bytes)", false, func(c *Config, v string) error {
 		n, err := ParseSize(v)
 		c.MaxDownload = n

@@ -144,9 +144,18 @@ func (s *Server) startSession(c echo.Context, u *store.User) error {
 
 func (s *Server) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		// A personal API token works like a session (see sessionOnly for what it may not do).
+		if u, ok, err := s.tokenUser(c); ok {
+			if err != nil {
+				return err
+			}
+			c.Set("user", u)
+			c.Set("viaToken", true)
+			return next(c)
+		}
 		ck, err := c.Cookie(sessionCookie)
 		if err != nil || ck.Value == "" {
-			return errUnauthorized("sign in first")
+			return errUnauthorized("sign in first (or send a personal API token as Authorization: Bearer)")
 		}
 		u, err := s.deps.Store.SessionUser(tokenHash(ck.Value))
 		if errors.Is(err, store.ErrNotFound) {

@@ -19,7 +19,8 @@ import (
 // publicRoutes answer without a session; every other route of the router must refuse.
 var publicRoutes = map[string]bool{
 	"GET /api/setup": true, "POST /api/setup": true, "POST /api/login": true,
-	"GET /*": true, // the web UI
+	"GET /*":       true, // the web UI
+	"GET /healthz": true, // probes: ok or why not, no secrets
 }
 
 // TestRouteTableNeedsSessions walks the router's own list, so a route added without the

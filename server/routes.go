@@ -27,9 +27,13 @@ func (s *Server) routes() {
 	auth.POST("/logout", s.postLogout)
 	auth.GET("/me", s.getMe)
 	auth.POST("/logout-everywhere", s.postLogoutEverywhere)
-	auth.POST("/account/2fa/setup", s.postTOTPSetup)
-	auth.POST("/account/2fa/activate", s.postTOTPActivate)
-	auth.POST("/account/2fa/deactivate", s.postTOTPDeactivate)
+	auth.POST("/account/2fa/setup", s.postTOTPSetup, sessionOnly)
+	auth.POST("/account/2fa/activate", s.postTOTPActivate, sessionOnly)
+	auth.POST("/account/2fa/deactivate", s.postTOTPDeactivate, sessionOnly)
+	auth.GET("/account/tokens", s.listTokens, sessionOnly)
+	auth.POST("/account/tokens", s.createToken, sessionOnly)
+	auth.DELETE("/account/tokens/:id", s.deleteToken, sessionOnly)
+	auth.GET("/openapi.json", s.getOpenAPI)
 
 	auth.GET("/bundled-scripts", s.listBundledScripts)
 	auth.GET("/portals", s.listPortals)
@@ -69,6 +73,11 @@ func (s *Server) routes() {
 
 	auth.GET("/invoices", s.listInvoices)
 	auth.GET("/invoices/:id/file", s.getInvoiceFile)
+
+	// Outside /api: for probes and scrapers. /healthz says only ok or why not; /metrics needs
+	// an API token unless BILLHOUND_METRICS_PUBLIC=1.
+	e.GET("/healthz", s.getHealth)
+	e.GET("/metrics", s.getMetrics)
 
 	api.Any("/*", func(c echo.Context) error { return errNotFound("no such API route") })
 	e.GET("/*", s.serveUI)

@@ -36,6 +36,7 @@ type Deps struct {
 	// TrustedProxies may name the client in X-Forwarded-For; nobody else can.
 	TrustedProxies []netip.Prefix
 	Now            func() time.Time // the clock for computed warnings (a missing invoice); default time.Now
+	Ops            Ops              // what /healthz and /metrics look at
 }
 
 // RunQueue queues a portal's run (package jobs): the run comes back queued, and starts when a
@@ -53,6 +54,8 @@ type Server struct {
 	hashes  *hashGate
 	setup   *setupGate
 	imports *importCache
+	// metrics serves /metrics (see metrics.go)
+	metrics http.Handler
 }
 
 // New builds the server and its routes.
@@ -67,6 +70,7 @@ func New(d Deps) *Server {
 	}
 	has, err := d.Store.HasUsers()
 	s := &Server{deps: d, echo: e, logins: newLoginLimiter(), hashes: newHashGate(hashSlots), setup: newSetupGate(err != nil || !has), imports: newImportCache()}
+	s.metrics = s.metricsHandler()
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(d.TrustedProxies)
 	s.routes()

@@ -208,6 +208,17 @@ var migrations = []string{
 	ALTER TABLE portals ADD COLUMN clock_skew_ms INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE portals ADD COLUMN clock_checked_at DATETIME;
 	ALTER TABLE portals ADD COLUMN recovery_used INTEGER NOT NULL DEFAULT 0`,
+	// 17: personal API tokens for scripts and Prometheus: only the SHA-256 of a token is kept
+	// (a hash, not sealed), with a short prefix the user recognises it by.
+	`CREATE TABLE api_tokens (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		name TEXT NOT NULL,
+		token_hash TEXT NOT NULL UNIQUE,
+		prefix TEXT NOT NULL,
+		created_at DATETIME NOT NULL,
+		last_used_at DATETIME
+	)`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

@@ -77,6 +77,10 @@ export const api = {
   accountTotpSetup: () => request('POST', '/account/2fa/setup'),
   accountTotpActivate: (code) => request('POST', '/account/2fa/activate', { json: { code } }),
   accountTotpDeactivate: (code) => request('POST', '/account/2fa/deactivate', { json: { code } }),
+  // personal API tokens (shown once when created; only their hashes are kept)
+  apiTokens: () => request('GET', '/account/tokens'),
+  createApiToken: (name) => request('POST', '/account/tokens', { json: { name } }),
+  revokeApiToken: (id) => request('DELETE', `/account/tokens/${id}`),
 
   // portals
   portals: () => request('GET', '/portals'),
