@@ -19,7 +19,7 @@ const (
 
 var (
 	largeJSONRoutes = map[string]int64{"POST /api/portals": maxPortal, "PUT /api/portals/:id": maxPortal}
-	uploadRoutes    = map[string]int64{"PUT /api/portals/:id/totp": maxImage}
+	uploadRoutes    = map[string]int64{"PUT /api/portals/:id/totp": maxImage, "PUT /api/handoff/:token/image": maxImage}
 )
 
 // limitBody refuses a body over its route's limit: at once when Content-Length says so, and

@@ -52,6 +52,8 @@ type Server struct {
 	logins *loginLimiter
 	hashes *hashGate
 	setup  *setupGate
+	// handoffs are the phone upload links of the Connect 2FA dialog (handoff.go).
+	handoffs *handoffs
 }
 
 // New builds the server and its routes.
@@ -65,7 +67,7 @@ func New(d Deps) *Server {
 		d.Now = time.Now
 	}
 	has, err := d.Store.HasUsers()
-	s := &Server{deps: d, echo: e, logins: newLoginLimiter(), hashes: newHashGate(hashSlots), setup: newSetupGate(err != nil || !has)}
+	s := &Server{deps: d, echo: e, logins: newLoginLimiter(), hashes: newHashGate(hashSlots), setup: newSetupGate(err != nil || !has), handoffs: newHandoffs()}
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(d.TrustedProxies)
 	s.routes()
