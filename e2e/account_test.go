@@ -97,6 +97,8 @@ func (u *ui) noSideScroll(where string) {
 	fits, err := u.page.Evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 	u.must(err)
 	if fits != true {
+		wide, _ := u.page.Evaluate(`() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ')`)
+		u.t.Logf("wider than the screen: %v", wide)
 		u.shot("failure")
 		u.t.Fatalf("%s: the page is wider than the %d px screen", where, u.width)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"billhound/scripts"
 	"billhound/store"
 )
 
@@ -74,7 +75,7 @@ func DueIn(st *store.Store, now time.Time, loc *time.Location) ([]store.Portal, 
 	var due []store.Portal
 	for _, p := range portals {
 		next := NextRun(p.Schedule, last[p.ID], now)
-		if next.IsZero() || next.After(now) {
+		if next.IsZero() || next.After(now) || awaits2FA(&p, last[p.ID]) {
 			continue
 		}
 		w, err := ParseWindow(p.LoginWindow)
@@ -84,4 +85,15 @@ func DueIn(st *store.Store, now time.Time, loc *time.Location) ([]store.Portal, 
 		due = append(due, p)
 	}
 	return due, nil
+}
+
+// awaits2FA: a portal whose script needs a TOTP code, never run and without its secret yet, is
+// still in the Connect 2FA dialog; its first run would only fail, so the schedule waits for
+// the secret (the dialog's Verify now is the first check).
+func awaits2FA(p *store.Portal, lastStart time.Time) bool {
+	if !lastStart.IsZero() || p.HasTOTP() {
+		return false
+	}
+	h, err := scripts.ParseHeader(p.Script)
+	return err == nil && h.TwoFA == scripts.TwoFATOTP
 }

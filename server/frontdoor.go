@@ -19,7 +19,7 @@ const (
 
 var (
 	largeJSONRoutes = map[string]int64{"POST /api/portals": maxPortal, "PUT /api/portals/:id": maxPortal}
-	uploadRoutes    = map[string]int64{"PUT /api/portals/:id/totp": maxImage, "POST /api/import": maxImage}
+	uploadRoutes    = map[string]int64{"PUT /api/portals/:id/totp": maxImage, "POST /api/import": maxImage, "PUT /api/handoff/:token/image": maxImage}
 	// formRoutes also take form posts: SMS forwarder apps on phones send them (the route is
 	// authenticated by its own token, never by the session cookie).
 	formRoutes = map[string]bool{"POST /api/inbox/sms": true}

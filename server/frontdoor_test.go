@@ -21,6 +21,8 @@ var publicRoutes = map[string]bool{
 	"GET /api/setup": true, "POST /api/setup": true, "POST /api/login": true,
 	"GET /*":       true, // the web UI
 	"GET /healthz": true, // probes: ok or why not, no secrets
+	// The phone hand-off: good only with the one-time token of a link the signed-in user made.
+	"GET /api/handoff/:token": true, "PUT /api/handoff/:token/image": true,
 }
 
 // TestRouteTableNeedsSessions walks the router's own list, so a route added without the

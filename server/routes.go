@@ -22,6 +22,10 @@ func (s *Server) routes() {
 	api.POST("/login/2fa", s.postLogin2FA)
 	// A phone's SMS forwarder app posts here with the SMS inbox's own token, not a session.
 	e.POST("/api/inbox/sms", s.postSMS, middleware.BodyLimit("64K"))
+	// The phone hand-off page uploads here with the one-time token of its link, not a session;
+	// the token opens this one portal's 2FA upload and nothing else (handoff.go).
+	api.GET("/handoff/:token", s.getHandoff, s.limitHandoff)
+	api.PUT("/handoff/:token/image", s.putHandoffImage, s.limitHandoff)
 
 	auth := api.Group("", s.requireSession)
 	auth.POST("/logout", s.postLogout)
@@ -45,6 +49,9 @@ func (s *Server) routes() {
 	auth.PUT("/portals/:id/totp", s.putTOTP) // QR photos may be large: an upload route in frontdoor.go
 	auth.GET("/portals/:id/totp/code", s.getTOTPCode)
 	auth.DELETE("/portals/:id/totp", s.deleteTOTP)
+	auth.POST("/portals/:id/handoff", s.postHandoff)
+	auth.GET("/portals/:id/handoff", s.getPortalHandoff)
+	auth.POST("/portals/:id/handoff/send", s.postHandoffSend)
 	auth.PUT("/portals/:id/recovery-codes", s.putRecoveryCodes)
 	auth.POST("/portals/:id/recovery-codes/reveal", s.revealRecoveryCodes)
 	auth.DELETE("/portals/:id/recovery-codes", s.deleteRecoveryCodes)

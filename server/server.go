@@ -56,6 +56,8 @@ type Server struct {
 	imports *importCache
 	// metrics serves /metrics (see metrics.go)
 	metrics http.Handler
+	// handoffs are the phone upload links of the Connect 2FA dialog (handoff.go).
+	handoffs *handoffs
 }
 
 // New builds the server and its routes.
@@ -69,7 +71,7 @@ func New(d Deps) *Server {
 		d.Now = time.Now
 	}
 	has, err := d.Store.HasUsers()
-	s := &Server{deps: d, echo: e, logins: newLoginLimiter(), hashes: newHashGate(hashSlots), setup: newSetupGate(err != nil || !has), imports: newImportCache()}
+	s := &Server{deps: d, echo: e, logins: newLoginLimiter(), hashes: newHashGate(hashSlots), setup: newSetupGate(err != nil || !has), imports: newImportCache(), handoffs: newHandoffs()}
 	s.metrics = s.metricsHandler()
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = ipExtractor(d.TrustedProxies)

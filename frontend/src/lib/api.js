@@ -103,6 +103,17 @@ export const api = {
   totpFromSecret: (id, body) => request('PUT', `/portals/${id}/totp`, { json: body }),
   totpFromUri: (id, uri) => request('PUT', `/portals/${id}/totp`, { json: { uri } }),
   totpCode: (id) => request('GET', `/portals/${id}/totp/code`),
+  // the phone hand-off: a one-time upload link for a photo of the QR code
+  createHandoff: (id) => request('POST', `/portals/${id}/handoff`),
+  handoffState: (id) => request('GET', `/portals/${id}/handoff`),
+  sendHandoff: (id, token) => request('POST', `/portals/${id}/handoff/send`, { json: { token } }),
+  /** Public, for the phone page: no session, the link's token only. */
+  phoneHandoff: (token) => request('GET', `/handoff/${encodeURIComponent(token)}`, { auth: false }),
+  phoneUpload: (token, image) => {
+    const form = new FormData();
+    form.append('image', image);
+    return request('PUT', `/handoff/${encodeURIComponent(token)}/image`, { form, auth: false });
+  },
   deleteTotp: (id) => request('DELETE', `/portals/${id}/totp`),
   /** Reads an authenticator app's export: `{id, format, accounts, skipped}` (never the secrets). */
   importExport: (file, password = '') => {
