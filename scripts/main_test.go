@@ -40,8 +40,8 @@ type fakeHost struct {
 	saved     []Document
 	logs      []string // "level: message"
 	artifacts map[string][]byte
-	restored  bool // what SessionRestored says
-	forgets   int  // how often ForgetSession was called
+	restored  bool     // what SessionRestored says
+	forgets   int      // how often ForgetSession was called
 	recovery  []string // unused recovery codes, handed out first to last
 }
 

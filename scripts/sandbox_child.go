@@ -78,7 +78,14 @@ func runChild(conn *sandbox.Conn, in wireInit) *wireDone {
 	if err := cs.install(in); err != nil {
 		return &wireDone{Kind: "internal", Message: err.Error()}
 	}
-	cs.limit = newChildLimit(rt, time.UnixMilli(in.Deadline))
+	if err := conn.Send(wireMsg{Ready: true}); err != nil {
+		return &wireDone{Kind: "internal", Message: err.Error()}
+	}
+	var start wireGo
+	if err := conn.Recv(&start); err != nil {
+		return &wireDone{Kind: "internal", Message: "no start from the server: " + err.Error()}
+	}
+	cs.limit = newChildLimit(rt, time.UnixMilli(start.Deadline))
 	defer cs.limit.stop()
 	return cs.done(runProgram(rt, prg, slog.New(slog.NewTextHandler(os.Stderr, nil))))
 }

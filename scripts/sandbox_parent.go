@@ -48,6 +48,14 @@ func newRemote(s *session) *remote {
 
 // runSandboxed runs the script in a child process and serves its host calls until it ends.
 func (e *Engine) runSandboxed(parent context.Context, s *session, opt RunOptions, limit time.Duration) error {
+	// Starting the child is billhound's time, not the script's: the limit starts when it is ready.
+	resume := PauseRunLimit(s.ctx)
+	resumed := false
+	defer func() {
+		if !resumed {
+			resume()
+		}
+	}()
 	child, err := sandbox.Start(s.ctx, sandbox.Options{MemoryLimit: e.opt.MemoryLimit, Executable: e.opt.Executable})
 	if err != nil {
 		return err
@@ -57,7 +65,7 @@ func (e *Engine) runSandboxed(parent context.Context, s *session, opt RunOptions
 	child.Conn.RecvLimit = maxCallFrame
 	r := newRemote(s)
 	deadline, _ := s.ctx.Deadline()
-	in := wireInit{Source: opt.Source, Filename: s.file, Deadline: deadline.UnixMilli(),
+	in := wireInit{Source: opt.Source, Filename: s.file,
 		RegexpTimeout: regexp2.DefaultMatchTimeout.Milliseconds()}
 	for _, m := range api[0].Members {
 		if !m.Value {
@@ -70,6 +78,22 @@ func (e *Engine) runSandboxed(parent context.Context, s *session, opt RunOptions
 		in.Globals = append(in.Globals, wireGlobal{Name: jsName(m.Go), V: w})
 	}
 	if err := child.Conn.Send(in); err != nil {
+		return r.died(child, parent, limit, err)
+	}
+	var ready wireMsg
+	if err := child.Conn.Recv(&ready); err != nil {
+		return r.died(child, parent, limit, err)
+	}
+	if !ready.Ready {
+		if ready.Done != nil { // it could not even start
+			return r.outcome(ready.Done, parent, limit)
+		}
+		return r.died(child, parent, limit, errors.New("no ready message"))
+	}
+	resume()
+	resumed = true
+	deadline, _ = s.ctx.Deadline()
+	if err := child.Conn.Send(wireGo{Deadline: deadline.UnixMilli()}); err != nil {
 		return r.died(child, parent, limit, err)
 	}
 	for {

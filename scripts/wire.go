@@ -42,7 +42,6 @@ const maxCallFrame = 16 << 20
 type wireInit struct {
 	Source        string `json:"source"`
 	Filename      string `json:"filename"`
-	Deadline      int64  `json:"deadline"` // Unix milliseconds: the server's, so both stop together
 	RegexpTimeout int64  `json:"regexpTimeout"`
 	// Globals are the global values of the api table (page, credentials, since, ...), in
 	// order: API objects as handles, plain values as they are. Plain objects are frozen.
@@ -55,8 +54,15 @@ type wireGlobal struct {
 }
 
 type wireMsg struct {
-	Call *wireCall `json:"call,omitempty"`
-	Done *wireDone `json:"done,omitempty"`
+	Ready bool      `json:"ready,omitempty"` // the child compiled the script and waits for wireGo
+	Call  *wireCall `json:"call,omitempty"`
+	Done  *wireDone `json:"done,omitempty"`
+}
+
+// wireGo starts the script once the child is ready, with the run's deadline as it is then: the
+// child's start-up does not count against the run's time limit.
+type wireGo struct {
+	Deadline int64 `json:"deadline"` // Unix milliseconds
 }
 
 type wireCall struct {
