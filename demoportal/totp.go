@@ -1,24 +1,19 @@
 package demoportal
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/hex"
 	"errors"
-	"image"
-	"image/color"
-	"image/png"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
-	"github.com/makiuchi-d/gozxing/qrcode/decoder"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/hotp"
+
+	"billhound/twofa"
 )
 
 // One-time codes, secrets, QR codes and recovery codes: the parts of 2FA that are no handler.
@@ -116,31 +111,7 @@ func otpauthURI(issuer, username, secret string) string {
 }
 
 // qrPNG renders content as a black-on-white QR code PNG with the standard 4-module quiet zone.
-func qrPNG(content string) ([]byte, error) {
-	hints := map[gozxing.EncodeHintType]any{
-		gozxing.EncodeHintType_ERROR_CORRECTION: decoder.ErrorCorrectionLevel_M,
-		gozxing.EncodeHintType_MARGIN:           4,
-	}
-	m, err := qrcode.NewQRCodeWriter().Encode(content, gozxing.BarcodeFormat_QR_CODE, qrSize, qrSize, hints)
-	if err != nil {
-		return nil, err
-	}
-	img := image.NewGray(image.Rect(0, 0, m.GetWidth(), m.GetHeight()))
-	for y := range m.GetHeight() {
-		for x := range m.GetWidth() {
-			c := color.Gray{Y: 255}
-			if m.Get(x, y) {
-				c.Y = 0
-			}
-			img.SetGray(x, y, c)
-		}
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
+func qrPNG(content string) ([]byte, error) { return twofa.QRPNG(content, qrSize) }
 
 // newRecoveryCodes makes the one-time codes that stand in for the authenticator app.
 func newRecoveryCodes() map[string]bool {

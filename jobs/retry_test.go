@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"billhound/failure"
 	"billhound/runner"
 	"billhound/store"
 )
@@ -78,7 +79,7 @@ func TestDownPortalIsArchivedOnTheThirdAttempt(t *testing.T) {
 		if r.Status != want || r.Attempt != i+1 {
 			t.Fatalf("attempt %d: %s (attempt %d) %q, want %s", i+1, r.Status, r.Attempt, r.Error, want)
 		}
-		if i < 2 && (runner.FailureKind(&r) != runner.KindUnreachable || r.RetryAt == nil) {
+		if i < 2 && (runner.FailureKind(&r) != string(failure.Unreachable) || r.RetryAt == nil) {
 			t.Errorf("attempt %d: kind %q, retry at %v; want unreachable with a retry time", i+1, runner.FailureKind(&r), r.RetryAt)
 		}
 		if i > 0 {
@@ -128,9 +129,9 @@ func TestLoginFailureIsNotRetried(t *testing.T) {
 
 func TestRetryableKinds(t *testing.T) {
 	for kind, want := range map[string]bool{
-		runner.KindUnreachable: true, runner.KindTimeout: true,
-		runner.KindCredentials: false, runner.KindCodeRejected: false, runner.KindCaptcha: false,
-		runner.KindScriptError: false, runner.KindPortalChanged: false, runner.KindActionNeeded: false,
+		string(failure.Unreachable): true, string(failure.Timeout): true,
+		string(failure.Credentials): false, string(failure.CodeRejected): false, string(failure.Captcha): false,
+		string(failure.ScriptError): false, string(failure.PortalChanged): false, string(failure.ActionNeeded): false,
 	} {
 		if runner.Retryable(kind) != want {
 			t.Errorf("Retryable(%q) = %v", kind, !want)

@@ -5,19 +5,6 @@ import (
 	"billhound/store"
 )
 
-// Failure kinds of a failed run (store.Run.FailureKind), as package failure names them.
-const (
-	KindCredentials     = string(failure.Credentials)
-	KindCodeRejected    = string(failure.CodeRejected)
-	KindCodeUnavailable = string(failure.CodeUnavailable)
-	KindCaptcha         = string(failure.Captcha)
-	KindActionNeeded    = string(failure.ActionNeeded)
-	KindPortalChanged   = string(failure.PortalChanged)
-	KindTimeout         = string(failure.Timeout)
-	KindUnreachable     = string(failure.Unreachable)
-	KindScriptError     = string(failure.ScriptError)
-)
-
 // Retryable reports whether a failure of this kind is retried automatically: only the ones
 // that go away by themselves. Credentials and rejected codes never are: portals lock accounts.
 func Retryable(kind string) bool { return failure.Kind(kind).Retryable() }
@@ -31,5 +18,5 @@ func FailureKind(run *store.Run) string {
 	if run.FailureKind != "" {
 		return run.FailureKind
 	}
-	return KindScriptError
+	return string(failure.ScriptError)
 }
