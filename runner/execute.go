@@ -49,6 +49,7 @@ func (r *Runner) execute(ctx context.Context, run *store.Run) *Result {
 		run.Status = store.RunSucceeded
 		h.Log("info", fmt.Sprintf("run succeeded: %d new, %d already archived, %d failed", run.NewCount, run.KnownCount, run.FailedCount))
 	}
+	h.saveConfirmation(run)
 	r.storeOutcome(run)
 	r.release(run.ID)
 	r.Logger.Info("run finished", "run", run.ID, "portal", run.PortalID, "status", run.Status,

@@ -46,6 +46,7 @@ type runHost struct {
 	raised    failure.Kind       // the last kind the script raised with fail.*()
 	page      *scripts.PageState // what the page showed when the run failed
 	codeWait  time.Duration      // time spent waiting for fresh 2FA codes
+	codeTaken bool               // the script took a code from the stored secret (confirm.go)
 }
 
 var _ scripts.Host = (*runHost)(nil)
@@ -110,6 +111,7 @@ func (h *runHost) TOTP(ctx context.Context) (string, error) {
 	waited := time.Since(start)
 	h.mu.Lock()
 	h.codeWait += waited
+	h.codeTaken = true
 	h.mu.Unlock()
 	if waited > time.Second {
 		// Worth saying: otherwise a run seems to hang for up to half a minute.

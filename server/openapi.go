@@ -41,6 +41,7 @@ var apiDocs = map[string]apiDoc{
 	"PUT /api/portals/:id/totp":                   {"portals", "Store the portal's 2FA secret (otpauth URI, secret or QR image upload)", false},
 	"GET /api/portals/:id/totp/code":              {"portals", "The portal's current 2FA code", false},
 	"DELETE /api/portals/:id/totp":                {"portals", "Forget the portal's 2FA secret", false},
+	"POST /api/portals/:id/totp/confirm":          {"portals", "Mark the portal's 2FA secret confirmed: the portal accepted a code from it", false},
 	"PUT /api/portals/:id/recovery-codes":         {"portals", "Store the portal's recovery codes", false},
 	"POST /api/portals/:id/recovery-codes/reveal": {"portals", "Show the portal's recovery codes", false},
 	"DELETE /api/portals/:id/recovery-codes":      {"portals", "Forget the portal's recovery codes", false},

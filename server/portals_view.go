@@ -51,6 +51,10 @@ type twofaView struct {
 	Period     int    `json:"period,omitempty"`
 	Source     string `json:"source,omitempty"`
 	Type       string `json:"type,omitempty"` // totp, hotp or steam
+	// ConfirmedAt: when a code from the secret last proved to work; null: not confirmed yet.
+	// ConfirmedRun: the run that logged in with it; 0 when the user confirmed it.
+	ConfirmedAt  *time.Time `json:"confirmedAt"`
+	ConfirmedRun int64      `json:"confirmedRun"`
 }
 
 func viewTwoFA(p *store.Portal) twofaView {
@@ -61,7 +65,9 @@ func viewTwoFA(p *store.Portal) twofaView {
 	if typ == "" {
 		typ = "totp"
 	}
-	return twofaView{true, p.TOTPIssuer, p.TOTPAccount, p.TOTPAlgorithm, p.TOTPDigits, p.TOTPPeriod, p.TOTPSource, typ}
+	return twofaView{Configured: true, Issuer: p.TOTPIssuer, Account: p.TOTPAccount, Algorithm: p.TOTPAlgorithm,
+		Digits: p.TOTPDigits, Period: p.TOTPPeriod, Source: p.TOTPSource, Type: typ,
+		ConfirmedAt: p.TOTPConfirmedAt, ConfirmedRun: p.TOTPConfirmedRun}
 }
 
 // clockView is the portal's clock offset, learned from the Date headers of its responses.

@@ -49,6 +49,7 @@ func (s *Server) routes() {
 	auth.PUT("/portals/:id/totp", s.putTOTP) // QR photos may be large: an upload route in frontdoor.go
 	auth.GET("/portals/:id/totp/code", s.getTOTPCode)
 	auth.DELETE("/portals/:id/totp", s.deleteTOTP)
+	auth.POST("/portals/:id/totp/confirm", s.confirmTOTP)
 	auth.POST("/portals/:id/handoff", s.postHandoff)
 	auth.GET("/portals/:id/handoff", s.getPortalHandoff)
 	auth.POST("/portals/:id/handoff/send", s.postHandoffSend)

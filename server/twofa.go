@@ -164,3 +164,22 @@ func (s *Server) deleteTOTP(c echo.Context) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
+
+// confirmTOTP records the user's word that the portal accepted a code from the stored secret
+// (typed in by hand during the portal's set-up), for a portal billhound has not run yet.
+func (s *Server) confirmTOTP(c echo.Context) error {
+	p, err := s.portalParam(c)
+	if err != nil {
+		return err
+	}
+	if !p.HasTOTP() {
+		return errConflict("this portal has no 2FA secret to confirm; set one up first")
+	}
+	if _, err := s.deps.Store.ConfirmTOTP(p.ID, 0, p.TOTPSealed, time.Now()); err != nil {
+		return err
+	}
+	if p, err = s.deps.Store.Portal(p.ID); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"twofa": viewTwoFA(p)})
+}

@@ -219,6 +219,10 @@ var migrations = []string{
 		created_at DATETIME NOT NULL,
 		last_used_at DATETIME
 	)`,
+	// 18: when and by which run a portal's 2FA secret was confirmed (a run logged in with a code
+	// from it, or the user said the portal accepted one); cleared when the secret is replaced.
+	`ALTER TABLE portals ADD COLUMN totp_confirmed_at DATETIME;
+	ALTER TABLE portals ADD COLUMN totp_confirmed_run INTEGER NOT NULL DEFAULT 0`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

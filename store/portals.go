@@ -39,6 +39,11 @@ type Portal struct {
 	LoginWindow    string     // when scheduled runs may start, e.g. "mon,tue 08:00-20:00"; "" = always
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+
+	// TOTPConfirmedAt: when a code from the secret was last seen to work (nil: not yet);
+	// TOTPConfirmedRun: the run that logged in with it, 0 when the user confirmed it.
+	TOTPConfirmedAt  *time.Time `gorm:"column:totp_confirmed_at"`
+	TOTPConfirmedRun int64      `gorm:"column:totp_confirmed_run"`
 }
 
 // HasTOTP reports whether a TOTP secret is stored.
@@ -165,17 +170,30 @@ func (s *Store) DeletePortal(id int64) error {
 	return res.Error
 }
 
-// SetTOTP stores a new TOTP secret and forgets the used-step ledger of the old one.
+// SetTOTP stores a new TOTP secret, unconfirmed, and forgets the used-step ledger of the old one.
 func (s *Store) SetTOTP(id int64, t TOTP) error {
 	res := s.db.Model(&Portal{ID: id}).Updates(map[string]any{
 		"totp_sealed": t.Sealed, "totp_issuer": t.Issuer, "totp_account": t.Account,
 		"totp_algorithm": t.Algorithm, "totp_digits": t.Digits, "totp_period": t.Period,
-		"totp_source": t.Source, "totp_type": t.Type, "totp_last_step": 0, "updated_at": time.Now(),
+		"totp_source": t.Source, "totp_type": t.Type, "totp_last_step": 0,
+		"totp_confirmed_at": nil, "totp_confirmed_run": 0, "updated_at": time.Now(),
 	})
 	if res.Error == nil && res.RowsAffected == 0 {
 		return ErrNotFound
 	}
 	return res.Error
+}
+
+// ConfirmTOTP records that a code from the portal's secret worked at at: run logged in with
+// it (0: the user says the portal accepted one). sealed is the secret as the caller read it;
+// a secret replaced since then stays unconfirmed, so the answer is false.
+func (s *Store) ConfirmTOTP(id, run int64, sealed []byte, at time.Time) (bool, error) {
+	if len(sealed) == 0 {
+		return false, nil
+	}
+	res := s.db.Model(&Portal{}).Where("id = ? AND totp_sealed = ?", id, sealed).
+		Updates(map[string]any{"totp_confirmed_at": at, "totp_confirmed_run": run})
+	return res.RowsAffected == 1, res.Error
 }
 
 // ClearTOTP removes the TOTP secret.
