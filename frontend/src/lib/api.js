@@ -115,6 +115,8 @@ export const api = {
     return request('PUT', `/handoff/${encodeURIComponent(token)}/image`, { form, auth: false });
   },
   deleteTotp: (id) => request('DELETE', `/portals/${id}/totp`),
+  /** The user says the portal accepted a code from the stored secret: `{twofa}`. */
+  confirmTotp: (id) => request('POST', `/portals/${id}/totp/confirm`),
   /** Reads an authenticator app's export: `{id, format, accounts, skipped}` (never the secrets). */
   importExport: (file, password = '') => {
     const form = new FormData();
