@@ -27,8 +27,16 @@ type aegisParams struct {
 	Tag   string `json:"tag"`
 }
 
+// Aegis' slot types: the master key sealed by a raw key, by a password, or by a key the
+// phone's key store releases on a fingerprint. Only a password slot can be opened elsewhere.
+const (
+	aegisRawSlot       = 0
+	aegisPasswordSlot  = 1
+	aegisBiometricSlot = 2
+)
+
 type aegisSlot struct {
-	Type      int         `json:"type"` // 1: password
+	Type      int         `json:"type"` // aegisRawSlot, aegisPasswordSlot, aegisBiometricSlot
 	Key       string      `json:"key"`
 	KeyParams aegisParams `json:"key_params"`
 	N         int         `json:"n"`
@@ -86,6 +94,9 @@ func parseAegis(data []byte, password string) (Result, error) {
 
 // openAegis finds the master key through a password slot and opens the vault's content.
 func openAegis(f aegisFile, password string) ([]byte, error) {
+	if err := passwordSlotIn(f.Header.Slots); err != nil {
+		return nil, err
+	}
 	if password == "" {
 		return nil, bad(ErrNeedPassword, "this Aegis export is protected by a password; enter the password you set in Aegis")
 	}
@@ -97,25 +108,9 @@ func openAegis(f aegisFile, password string) ([]byte, error) {
 	if err != nil || f.Header.Params == nil {
 		return nil, bad(ErrDamaged, "the Aegis export is damaged (its encrypted content cannot be read); export it again and upload the new file")
 	}
-	var master []byte
-	slots := 0
-	for _, s := range f.Header.Slots {
-		if s.Type != 1 {
-			continue // raw and biometric slots need the phone
-		}
-		slots++
-		if master, err = openSlot(s, password); err != nil {
-			return nil, err
-		}
-		if master != nil {
-			break
-		}
-	}
-	if slots == 0 {
-		return nil, bad(ErrNeedPassword, "this Aegis export can only be opened with the phone's fingerprint or key store; in Aegis, set a password and export again")
-	}
-	if master == nil {
-		return nil, bad(ErrWrongPassword, "the password does not open this Aegis export; enter the password of the Aegis vault it came from")
+	master, err := masterKey(f.Header.Slots, password)
+	if err != nil {
+		return nil, err
 	}
 	nonce, tag, err := hexParams(*f.Header.Params)
 	if err != nil {
@@ -126,6 +121,48 @@ func openAegis(f aegisFile, password string) ([]byte, error) {
 		return nil, bad(ErrDamaged, "the Aegis export's content does not match its key: the file is damaged or incomplete; export it again and upload the new file")
 	}
 	return plain, nil
+}
+
+// passwordSlotIn refuses a vault no password opens (only the phone's fingerprint or key store
+// can), with a sentence saying how to export it with a password.
+func passwordSlotIn(slots []aegisSlot) error {
+	biometric := false
+	for _, s := range slots {
+		switch s.Type {
+		case aegisPasswordSlot:
+			return nil
+		case aegisBiometricSlot:
+			biometric = true
+		}
+	}
+	if biometric {
+		return bad(ErrNeedPassword, "this Aegis export can only be unlocked with the phone's fingerprint; in Aegis, add a password in Settings > Security and export again")
+	}
+	return bad(ErrNeedPassword, "this Aegis export can only be unlocked with a key kept on the phone, not with a password; in Aegis, add a password in Settings > Security and export again")
+}
+
+// masterKey opens the vault's master key with the password through its password slots (a
+// vault may have several: Aegis keeps a backup password too); a damaged password slot does
+// not stop another from opening it.
+func masterKey(slots []aegisSlot, password string) ([]byte, error) {
+	var tried int
+	var damagedSlot error
+	for _, s := range slots {
+		if s.Type != aegisPasswordSlot {
+			continue
+		}
+		tried++
+		master, err := openSlot(s, password)
+		if err != nil {
+			damagedSlot = err
+		} else if master != nil {
+			return master, nil
+		}
+	}
+	if damagedSlot != nil && tried == 1 {
+		return nil, damagedSlot
+	}
+	return nil, bad(ErrWrongPassword, "the password does not open this Aegis export; enter the password of the Aegis vault it came from")
 }
 
 // openSlot returns the master key, or nil when the password is not this slot's.

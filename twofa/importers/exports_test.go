@@ -71,21 +71,45 @@ func aegisPlain(t *testing.T) []byte {
 }
 
 func aegisEncrypted(t *testing.T, password string) []byte {
-	master, salt := random(t, 32), random(t, 32)
-	const n, r, p = 1 << 15, 8, 1
-	derived, err := scrypt.Key([]byte(password), salt, n, r, p, 32)
-	if err != nil {
-		t.Fatal(err)
+	return aegisVault(t, aegisSlotSpec{typ: 1, password: password})
+}
+
+// aegisSlotSpec is one slot of a test vault: a password slot (type 1) derives its key with
+// scrypt from password; a raw (0) or biometric (2) slot seals the master key with a random
+// key, as the phone's key store holds it, and has no scrypt fields.
+type aegisSlotSpec struct {
+	typ      int
+	password string
+}
+
+// aegisVault writes an encrypted Aegis vault of the test entries with the given slots.
+func aegisVault(t *testing.T, specs ...aegisSlotSpec) []byte {
+	master := random(t, 32)
+	var slots []any
+	for _, sp := range specs {
+		slotNonce := random(t, 12)
+		slot := map[string]any{"type": sp.typ, "uuid": "a8325752-c1be-458a-9b3e-5e0a8154d9ec"}
+		wrapKey := random(t, 32)
+		if sp.typ == 1 {
+			salt := random(t, 32)
+			const n, r, p = 1 << 15, 8, 1
+			var err error
+			if wrapKey, err = scrypt.Key([]byte(sp.password), salt, n, r, p, 32); err != nil {
+				t.Fatal(err)
+			}
+			slot["n"], slot["r"], slot["p"], slot["salt"] = n, r, p, hex.EncodeToString(salt)
+			slot["repaired"], slot["is_backup"] = true, len(slots) > 0
+		}
+		slotKey, slotTag := sealGCM(t, wrapKey, slotNonce, master)
+		slot["key"] = hex.EncodeToString(slotKey)
+		slot["key_params"] = map[string]any{"nonce": hex.EncodeToString(slotNonce), "tag": hex.EncodeToString(slotTag)}
+		slots = append(slots, slot)
 	}
-	slotNonce := random(t, 12)
-	slotKey, slotTag := sealGCM(t, derived, slotNonce, master)
 	dbNonce := random(t, 12)
 	db, dbTag := sealGCM(t, master, dbNonce, aegisTestContent(t))
 	return mustJSON(t, map[string]any{"version": 1,
 		"header": map[string]any{
-			"slots": []any{map[string]any{"type": 1, "uuid": "a8325752-c1be-458a-9b3e-5e0a8154d9ec",
-				"key": hex.EncodeToString(slotKey), "key_params": map[string]any{"nonce": hex.EncodeToString(slotNonce), "tag": hex.EncodeToString(slotTag)},
-				"n": n, "r": r, "p": p, "salt": hex.EncodeToString(salt), "repaired": true, "is_backup": false}},
+			"slots":  slots,
 			"params": map[string]any{"nonce": hex.EncodeToString(dbNonce), "tag": hex.EncodeToString(dbTag)},
 		},
 		"db": base64.StdEncoding.EncodeToString(db)})
