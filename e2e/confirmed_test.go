@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -8,9 +10,10 @@ import (
 	"github.com/playwright-community/playwright-go"
 )
 
-// TestSecretConfirmedPanel: on the portal page the 2FA card says a freshly stored secret is not
-// confirmed yet; its Verify now runs the demo portal, and once the run has signed in with a
-// code from the secret the card names the run and the date. Looked at on desktop and at 390 px.
+// TestSecretConfirmedPanel: an app's export read in the Connect 2FA dialog; then on the portal
+// page the 2FA card says the secret is not confirmed yet; its Verify now runs the demo portal,
+// and once the run has signed in with a code from the secret the card names the run and the
+// date. Looked at on desktop and at 390 px.
 func TestSecretConfirmedPanel(t *testing.T) {
 	t.Parallel()
 	u := openUI(t, "twofa-confirmed", 1280, 900)
@@ -32,9 +35,17 @@ func TestSecretConfirmedPanel(t *testing.T) {
 	_, err = p.Locator("#portal-schedule").SelectOption(playwright.SelectOptionValues{Values: &[]string{""}})
 	u.must(err)
 	u.must(p.Locator("#portal-save").Click())
+	// "Yes, I have an app": its export (here Ente Auth's, otpauth:// lines) goes in the dialog.
 	u.must(p.Locator("#wizard-yes").Click())
-	u.must(p.Locator("#wizard-key").Fill(secret))
-	u.must(p.Locator("#wizard-key-save").Click())
+	if got := u.text("[data-testid=connect2fa]"); !strings.Contains(got, "Microsoft Authenticator has no export") {
+		t.Errorf("the dialog does not say what to do with Microsoft Authenticator: %q", got)
+	}
+	export := filepath.Join(t.TempDir(), "ente-auth-codes.txt")
+	os.WriteFile(export, []byte("otpauth://totp/Nimbus:demo?secret="+secret+"&issuer=Nimbus\n"), 0o600)
+	u.must(p.Locator("#wizard-import-file").SetInputFiles(export))
+	u.must(p.Locator("[data-testid=connect2fa] [data-testid=import-account]").WaitFor())
+	u.shot("00-wizard-import")
+	u.must(p.Locator("#wizard-import-assign").Click())
 	u.shownCode()
 	u.must(p.Locator("#wizard-close").Click())
 
