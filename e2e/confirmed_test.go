@@ -75,7 +75,12 @@ func TestSecretConfirmedPanel(t *testing.T) {
 	}
 	u.must(confirmed.ScrollIntoViewIfNeeded())
 	u.shot("03-confirmed-desktop")
-	u.atWidth(390, func() { u.shot("04-confirmed-phone") })
+	u.atWidth(390, func() {
+		u.shot("04-confirmed-phone")
+		if card := u.text("#twofa"); strings.Contains(card, "Ctrl") || !strings.Contains(card, "From an app") {
+			t.Errorf("on a phone the 2FA card offers Ctrl+V or hides the import: %q", card)
+		}
+	})
 }
 
 // atWidth looks at the page at another width (the portal page must not scroll sideways on a
