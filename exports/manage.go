@@ -11,11 +11,11 @@ import (
 
 // TargetView is a target as the API shows it: its secret only as "set".
 type TargetView struct {
-	ID        int64  `json:"id"`
-	PortalID  *int64 `json:"portalId"` // null: every portal
-	Name      string `json:"name"`
-	Kind      string `json:"kind"`
-	Enabled   bool   `json:"enabled"`
+	ID       int64  `json:"id"`
+	PortalID *int64 `json:"portalId"` // null: every portal
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	Enabled  bool   `json:"enabled"`
 	Config
 	SecretSet bool      `json:"secretSet"`
 	CreatedAt time.Time `json:"createdAt"`
