@@ -38,7 +38,9 @@ type Service struct {
 	Logger  *slog.Logger
 	// Jobs queues new exports; nil (a CLI process) leaves them pending for the server's queue,
 	// which looks for due exports every minute.
-	Jobs        Enqueuer
+	Jobs Enqueuer
+	// Inline sends in the caller when there is no job queue (a server without one, in tests).
+	Inline      bool
 	Backoff     []time.Duration
 	MaxAttempts int
 	Now         func() time.Time
@@ -92,6 +94,11 @@ func (s *Service) add(inv *store.Invoice) ([]int64, error) {
 
 func (s *Service) enqueue(ctx context.Context, ids []int64) {
 	if s.Jobs == nil {
+		for _, id := range ids {
+			if s.Inline {
+				_ = s.Deliver(ctx, id) // the outcome is in the row
+			}
+		}
 		return
 	}
 	for _, id := range ids {
