@@ -41,6 +41,9 @@ type Export struct {
 	SentAt        *time.Time
 	NextAttemptAt *time.Time
 	ClaimedUntil  *time.Time // a process is sending it until then
+	ClaimScope    string     // that process (see Owner), so a claim of one that died is taken over
+	ClaimPID      int
+	ClaimInstance string
 	Resends       int        // explicit re-sends so far (part of the webhook's idempotency key)
 	Remote        string     // where it went: the file's name in the folder, the address
 	CreatedAt     time.Time
@@ -137,11 +140,15 @@ func (s *Store) AddExports(invoiceID int64, targetIDs []int64, now time.Time) ([
 // another process. A claim left by a process that died runs out with its lease.
 func (s *Store) ClaimExport(id int64, now time.Time, lease time.Duration) (e *Export, ok bool, err error) {
 	now = now.UTC()
+	if err := s.releaseDeadClaim(id); err != nil {
+		return nil, false, err
+	}
 	until := now.Add(lease)
 	res := s.db.Model(&Export{}).
 		Where("id = ? AND (status = ? OR (status = ? AND next_attempt_at IS NOT NULL))", id, ExportPending, ExportFailed).
 		Where("(next_attempt_at IS NULL OR next_attempt_at <= ?) AND (claimed_until IS NULL OR claimed_until < ?)", now, now).
-		Updates(map[string]any{"claimed_until": until, "attempts": gorm.Expr("attempts + 1"), "updated_at": now})
+		Updates(map[string]any{"claimed_until": until, "attempts": gorm.Expr("attempts + 1"), "updated_at": now,
+			"claim_scope": s.owner.Scope, "claim_pid": s.owner.PID, "claim_instance": s.owner.Instance})
 	if res.Error != nil || res.RowsAffected == 0 {
 		return nil, false, res.Error
 	}
@@ -187,14 +194,13 @@ func (s *Store) ExportsOf(invoiceID int64) ([]ExportRow, error) {
 	return rows, err
 }
 
-// DueExports lists the exports to attempt now: pending or failed with a retry due, and not
-// being sent (or left claimed by a process that died).
+// DueExports lists the exports to attempt now: pending or failed with a retry due. One being
+// sent by another process is listed too; the attempt's claim (ClaimExport) then passes on it.
 func (s *Store) DueExports(now time.Time, limit int) ([]int64, error) {
 	now = now.UTC()
 	var ids []int64
 	err := s.db.Model(&Export{}).
 		Where("(status = ? OR (status = ? AND next_attempt_at IS NOT NULL)) AND next_attempt_at <= ?", ExportPending, ExportFailed, now).
-		Where("claimed_until IS NULL OR claimed_until < ?", now).
 		Order("next_attempt_at").Limit(limit).Pluck("id", &ids).Error
 	return ids, err
 }
@@ -251,4 +257,21 @@ func (s *Store) ExportIDs(invoiceID int64, targetIDs []int64) ([]int64, error) {
 	}
 	var ids []int64
 	return ids, q.Order("id").Pluck("id", &ids).Error
+}
+
+// releaseDeadClaim drops the claim on an export held by a process of this machine that no
+// longer runs (killed during an attempt), so the export need not wait for the lease to end.
+func (s *Store) releaseDeadClaim(id int64) error {
+	var e Export
+	if err := s.db.Select("id, claimed_until, claim_scope, claim_pid, claim_instance").First(&e, id).Error; err != nil {
+		return notFound(err)
+	}
+	if e.ClaimedUntil == nil || e.ClaimInstance == s.owner.Instance || s.owner.Scope == "" || e.ClaimScope != s.owner.Scope {
+		return nil
+	}
+	if e.ClaimPID != s.owner.PID && !processGone(e.ClaimPID) {
+		return nil
+	}
+	return s.db.Model(&Export{}).Where("id = ? AND claim_instance = ?", id, e.ClaimInstance).
+		Update("claimed_until", nil).Error
 }
