@@ -42,10 +42,10 @@ type Export struct {
 	NextAttemptAt *time.Time
 	ClaimedUntil  *time.Time // a process is sending it until then
 	ClaimScope    string     // that process (see Owner), so a claim of one that died is taken over
-	ClaimPID      int
+	ClaimPID      int        `gorm:"column:claim_pid"`
 	ClaimInstance string
-	Resends       int        // explicit re-sends so far (part of the webhook's idempotency key)
-	Remote        string     // where it went: the file's name in the folder, the address
+	Resends       int    // explicit re-sends so far (part of the webhook's idempotency key)
+	Remote        string // where it went: the file's name in the folder, the address
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
