@@ -19,9 +19,8 @@ func TestExportTargetsInBrowser(t *testing.T) {
 	}{{"desktop", 1280, 900}, {"phone", 390, 844}} {
 		t.Run(vp.name, func(t *testing.T) {
 			u := openUI(t, vp.name, vp.w, vp.h)
-			u.must(u.page.Locator("#nav-account").WaitFor())
-			_, err := u.page.Goto(u.in.base + "/settings")
-			u.must(err)
+			u.must(u.page.Locator("#nav-settings").Click())
+			u.must(u.page.Locator("#export-add").WaitFor())
 			folder := filepath.Join(t.TempDir(), "consume")
 			os.Mkdir(folder, 0o755)
 			u.addTarget("Paperless", "folder", "#export-path", folder)
