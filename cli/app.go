@@ -15,6 +15,7 @@ import (
 	"billhound/browser"
 	"billhound/config"
 	"billhound/credentials"
+	"billhound/exports"
 	"billhound/liveview"
 	"billhound/netpolicy"
 	"billhound/notify"
@@ -35,6 +36,7 @@ type app struct {
 	runner  *runner.Runner
 	unlock  func() // releases the data dir's lock (see lockData)
 	notify  *notify.Notifier
+	exports *exports.Service
 }
 
 // newLogger logs to stderr at level; format "json" writes one JSON object a line for log
@@ -103,6 +105,10 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 		// A run that asks the user is announced on every notification channel that is on.
 		Notifier: a.notify,
 	}
+	// Each new invoice goes on to the export targets: queued by serve's job queue, left
+	// pending for it (or `billhound export`) elsewhere.
+	a.exports = &exports.Service{Store: st, Vault: a.vault, Archive: a.archive, Mail: a.notify, Logger: log}
+	a.runner.Exports = a.exports
 	return a, nil
 }
 

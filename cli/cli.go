@@ -44,6 +44,7 @@ func commands() []command {
 		{"import", "import FILE [--password-file F] [--assign \"N=Portal name\"]...", "list the accounts of an authenticator app's export (Aegis, 2FAS, Ente Auth, Bitwarden, andOTP, Google Authenticator QR, otpauth:// lines) and put them into portals", runImport},
 		{"run", "run NAME", "run a portal's script now and report what was new or already archived; exit 1 when it failed (with why and what to do), 3 when it found nothing", runRun},
 		{"invoices", "invoices [--portal NAME] [--json]", "list archived invoices", runInvoices},
+		{"export", "export --since YYYY-MM-DD [--target NAME]", "re-send the invoices dated since a day to the export targets (or one of them), now", runExport},
 		{"backup", "backup FILE.tar.gz [--with-key]", "snapshot the database and the archive (and the secret key with --with-key) while the server runs", runBackup},
 		{"restore", "restore FILE.tar.gz [--data DIR] [--force]", "restore a backup into an empty data dir (--force: replace a data dir's database and archive)", runRestore},
 		{"health", "health", "ask the server at BILLHOUND_ADDR whether it is healthy (exit 1 when not; Docker's HEALTHCHECK)", runHealth},

@@ -61,6 +61,7 @@ func runRun(env *Env, args []string) error {
 	w := env.Stdout
 	fmt.Fprintf(w, "run %d of %q %s in %s%s\n", r.ID, p.Name, r.Status, time.Since(start).Round(100*time.Millisecond), codeWait(res.CodeWait))
 	report(w, a, res)
+	exportNew(ctx, w, a, res.New)
 	switch r.Status {
 	case store.RunSucceeded:
 		return nil

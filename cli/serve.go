@@ -26,10 +26,12 @@ func runServe(env *Env, args []string) error {
 	}
 	defer a.close()
 	queue, err := jobs.Open(context.Background(), a.runner, jobs.Options{
-		MaxRuns: cfg.MaxRuns, Backoff: cfg.RetryBackoff, NoRetry: len(cfg.RetryBackoff) == 0, Logger: log})
+		MaxRuns: cfg.MaxRuns, Backoff: cfg.RetryBackoff, NoRetry: len(cfg.RetryBackoff) == 0, Logger: log,
+		Exporter: a.exports})
 	if err != nil {
 		return err
 	}
+	a.exports.Jobs = queue
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -39,7 +41,7 @@ func runServe(env *Env, args []string) error {
 		a.notify.PublicURL = "http://" + displayAddr(ln.Addr())
 	}
 	srv := server.New(server.Deps{Store: a.store, Vault: a.vault, Runner: a.runner, Queue: queue, Archive: a.archive,
-		Notifier: a.notify, Live: a.runner.Live, UI: env.UI, Logger: log, TrustedProxies: cfg.TrustedProxies,
+		Notifier: a.notify, Exports: a.exports, Live: a.runner.Live, UI: env.UI, Logger: log, TrustedProxies: cfg.TrustedProxies,
 		Ops: server.Ops{Queue: queue, Browser: a.browser, DataDir: cfg.DataDir, MinFreeDisk: cfg.MinFreeDisk, MetricsPublic: cfg.MetricsPublic}})
 	if err := queue.Start(context.Background()); err != nil {
 		ln.Close()

@@ -123,15 +123,16 @@ func Rotate(st *store.Store, old, new *secrets.Box) (int, error) {
 // purposeOf is what a sealed column's values are bound to.
 func purposeOf(c store.SealedColumn, id int64) (string, error) {
 	purposes := map[string]func(int64) string{
-		"portals.password_sealed":  passwordPurpose,
-		"portals.totp_sealed":      totpPurpose,
-		"portals.recovery_sealed":  recoveryPurpose,
-		"portals.fields_sealed":    fieldsPurpose,
-		"user_totp.sealed":         accountTOTPPurpose,
-		"user_totp.pending_sealed": accountPendingPurpose,
-		"portal_sessions.sealed":   sessionPurpose,
-		"runs.answer_sealed":       answerPurpose,
-		"sms_messages.text_sealed": func(int64) string { return smsPurpose },
+		"portals.password_sealed":      passwordPurpose,
+		"portals.totp_sealed":          totpPurpose,
+		"portals.recovery_sealed":      recoveryPurpose,
+		"portals.fields_sealed":        fieldsPurpose,
+		"user_totp.sealed":             accountTOTPPurpose,
+		"user_totp.pending_sealed":     accountPendingPurpose,
+		"portal_sessions.sealed":       sessionPurpose,
+		"runs.answer_sealed":           answerPurpose,
+		"sms_messages.text_sealed":     func(int64) string { return smsPurpose },
+		"export_targets.secret_sealed": ExportSecretPurpose,
 	}
 	settings := map[string]string{ // settings rows: one each, the purpose names the row
 		"notifications":    "settings/notifications",

@@ -43,6 +43,8 @@ type Options struct {
 	Spread  time.Duration   // gap between the runs one schedule check queues (default 20 s)
 	Poll    time.Duration   // how often idle workers look for jobs (default 1 s)
 	Logger  *slog.Logger
+	// Exporter sends exports of invoices in the queue "exports"; nil: no exports are worked.
+	Exporter Exporter
 }
 
 // Queue is the job queue of a server process.
@@ -88,7 +90,7 @@ func Open(ctx context.Context, r *runner.Runner, opt Options) (*Queue, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &runWorker{q: q})
 	river.AddWorker(workers, &scheduleWorker{q: q})
-	q.client, err = river.NewClient(driver, &river.Config{
+	cfg := &river.Config{
 		Queues: map[string]river.QueueConfig{
 			queueRuns:     {MaxWorkers: opt.MaxRuns},
 			queueSchedule: {MaxWorkers: 1},
@@ -104,7 +106,11 @@ func Open(ctx context.Context, r *runner.Runner, opt Options) (*Queue, error) {
 		FetchCooldown:        opt.Poll / 10,
 		FetchPollInterval:    opt.Poll,
 		Logger:               riverLogger(opt.Logger),
-	})
+	}
+	if err := q.addExports(ctx, workers, cfg); err != nil {
+		return nil, err
+	}
+	q.client, err = river.NewClient(driver, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("set up the job queue: %w", err)
 	}

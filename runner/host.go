@@ -281,6 +281,9 @@ func (h *runHost) save(doc scripts.Document) (scripts.SaveResult, error) {
 	h.saved = append(h.saved, inv)
 	h.mu.Unlock()
 	h.Log("info", fmt.Sprintf("saved %s (%s) as %s", describe(doc), humanSize(inv.Size), filed.Path))
+	if h.r.Exports != nil {
+		h.r.Exports.InvoiceArchived(context.Background(), inv)
+	}
 	return scripts.SaveResult{Saved: true, Path: filed.Path}, nil
 }
 

@@ -45,11 +45,17 @@ type Runner struct {
 	Live      *liveview.Hub // shows a running run's page to the admin; nil: none
 	Notifier  Notifier      // tells the user when a run asks them; nil = nobody is told
 	Prompter  Prompter      // asks on a terminal too; nil = only through the API
+	Exports   InvoiceHook   // sends new invoices on to the export targets; nil = not
 
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	cancels map[int64]context.CancelCauseFunc
 	leases  leases
+}
+
+// InvoiceHook hears of each invoice a run archives (package exports queues its exports).
+type InvoiceHook interface {
+	InvoiceArchived(ctx context.Context, inv store.Invoice)
 }
 
 // Result is what one run did, for the CLI's report.

@@ -69,6 +69,13 @@ var apiDocs = map[string]apiDoc{
 	"POST /api/settings/sms/token":                {"settings", "Make a new token for the SMS forwarder", false},
 	"GET /api/invoices":                           {"invoices", "Archived invoices", false},
 	"GET /api/invoices/:id/file":                  {"invoices", "An invoice's file", false},
+	"GET /api/export-targets":                     {"exports", "Export targets (?portal=ID: one portal's own); secrets only as secretSet", false},
+	"POST /api/export-targets":                    {"exports", "Add an export target {name, kind (folder, email, webdav, webhook), portalId, ...}", false},
+	"PUT /api/export-targets/:id":                 {"exports", "Change an export target (secret: omit to keep, \"\" to remove)", false},
+	"DELETE /api/export-targets/:id":              {"exports", "Delete an export target and its exports", false},
+	"POST /api/export-targets/:id/test":           {"exports", "Send a small test file to an export target", false},
+	"GET /api/invoices/:id/exports":               {"exports", "How an invoice's export to each target stands", false},
+	"POST /api/invoices/:id/exports/retry":        {"exports", "Send an invoice's unsent exports now ({targetId}: re-send to that target)", false},
 	"GET /healthz":                                {"operations", "Health: database, job queue, browser, free disk; 503 with reasons when not healthy", true},
 	"GET /metrics":                                {"operations", "Prometheus metrics (an API token unless BILLHOUND_METRICS_PUBLIC=1)", false},
 }

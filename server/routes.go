@@ -82,6 +82,14 @@ func (s *Server) routes() {
 	auth.GET("/invoices", s.listInvoices)
 	auth.GET("/invoices/:id/file", s.getInvoiceFile)
 
+	auth.GET("/export-targets", s.listExportTargets)
+	auth.POST("/export-targets", s.createExportTarget)
+	auth.PUT("/export-targets/:id", s.updateExportTarget)
+	auth.DELETE("/export-targets/:id", s.deleteExportTarget)
+	auth.POST("/export-targets/:id/test", s.postExportTargetTest)
+	auth.GET("/invoices/:id/exports", s.getInvoiceExports)
+	auth.POST("/invoices/:id/exports/retry", s.postInvoiceExportsRetry)
+
 	// Outside /api: for probes and scrapers. /healthz says only ok or why not; /metrics needs
 	// an API token unless BILLHOUND_METRICS_PUBLIC=1.
 	e.GET("/healthz", s.getHealth)

@@ -16,6 +16,7 @@ import (
 
 	"billhound/archive"
 	"billhound/credentials"
+	"billhound/exports"
 	"billhound/liveview"
 	"billhound/notify"
 	"billhound/runner"
@@ -31,6 +32,7 @@ type Deps struct {
 	Archive  *archive.Archive
 	Live     *liveview.Hub    // the live pages of runs in progress; nil: no live view
 	Notifier *notify.Notifier // sends notifications; its settings are edited through the API
+	Exports  *exports.Service // sends invoices on to the export targets; nil: one without a job queue
 	UI       fs.FS            // the built SPA (index.html at its root); nil serves a "not built" page
 	Logger   *slog.Logger
 	// TrustedProxies may name the client in X-Forwarded-For; nobody else can.
@@ -64,6 +66,9 @@ type Server struct {
 func New(d Deps) *Server {
 	if d.Notifier == nil && d.Vault != nil {
 		d.Notifier = &notify.Notifier{Store: d.Store, Box: d.Vault.Box, Logger: d.Logger}
+	}
+	if d.Exports == nil && d.Vault != nil {
+		d.Exports = &exports.Service{Store: d.Store, Vault: d.Vault, Archive: d.Archive, Mail: d.Notifier, Logger: d.Logger, Inline: true}
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -223,6 +223,42 @@ var migrations = []string{
 	// from it, or the user said the portal accepted one); cleared when the secret is replaced.
 	`ALTER TABLE portals ADD COLUMN totp_confirmed_at DATETIME;
 	ALTER TABLE portals ADD COLUMN totp_confirmed_run INTEGER NOT NULL DEFAULT 0`,
+	// 19: export targets (a folder, an e-mail address, a WebDAV folder or a webhook; for every
+	// portal or one) and one delivery row per (invoice, target): never sent twice, retried with
+	// a backoff, claimed by the process sending it (claimed_until) so a server and the CLI never
+	// send the same one at once.
+	`CREATE TABLE export_targets (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		portal_id INTEGER REFERENCES portals(id) ON DELETE CASCADE,
+		name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+		kind TEXT NOT NULL,
+		enabled INTEGER NOT NULL DEFAULT 1,
+		config TEXT NOT NULL DEFAULT '{}',
+		secret_sealed BLOB,
+		created_at DATETIME NOT NULL,
+		updated_at DATETIME NOT NULL
+	);
+	CREATE TABLE exports (
+		id INTEGER PRIMARY KEY AUTOINCREMENT,
+		invoice_id INTEGER NOT NULL REFERENCES invoices(id) ON DELETE CASCADE,
+		target_id INTEGER NOT NULL REFERENCES export_targets(id) ON DELETE CASCADE,
+		status TEXT NOT NULL,
+		attempts INTEGER NOT NULL DEFAULT 0,
+		last_error TEXT NOT NULL DEFAULT '',
+		sent_at DATETIME,
+		next_attempt_at DATETIME,
+		claimed_until DATETIME,
+		claim_scope TEXT NOT NULL DEFAULT '',
+		claim_pid INTEGER NOT NULL DEFAULT 0,
+		claim_instance TEXT NOT NULL DEFAULT '',
+		resends INTEGER NOT NULL DEFAULT 0,
+		remote TEXT NOT NULL DEFAULT '',
+		created_at DATETIME NOT NULL,
+		updated_at DATETIME NOT NULL,
+		UNIQUE (invoice_id, target_id)
+	);
+	CREATE INDEX exports_target ON exports(target_id);
+	CREATE INDEX exports_due ON exports(next_attempt_at) WHERE status IN ('pending', 'failed')`,
 }
 
 // SchemaVersion is the version a fully migrated database has.

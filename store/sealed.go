@@ -26,6 +26,7 @@ var SealedColumns = []SealedColumn{
 	{"portal_sessions", "portal_id", "sealed"},
 	{"runs", "id", "answer_sealed"},
 	{"sms_messages", "id", "text_sealed"},
+	{"export_targets", "id", "secret_sealed"},
 }
 
 // SealedSettings are settings rows holding a sealed value: in a field of a JSON object

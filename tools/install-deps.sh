@@ -2,7 +2,8 @@
 # Installs what billhound needs to build and run, and nothing that is already there:
 #   - Debian packages: chromium (the browser portal scripts drive), xvfb (the virtual display of
 #     headful mode, BILLHOUND_BROWSER_MODE=headful), nodejs + npm (Playwright's driver runs on
-#     Node; the SPA is built with Vite), fonts so screenshots show text;
+#     Node; the SPA is built with Vite), fonts so screenshots show text, rclone (a WebDAV server
+#     for the export tests);
 #   - the Playwright driver, version 1.52.0 (the one playwright-go v0.5200.1 speaks to), as a
 #     folder holding `package` -> playwright-core and `node` -> the system node;
 #   - the SPA's npm packages (frontend/node_modules).
@@ -38,6 +39,8 @@ if want system; then
   # Not grep -q: quitting early kills fc-list with SIGPIPE, which pipefail counts as a failure.
   if ! fc-list 2>/dev/null | grep -i dejavu >/dev/null; then missing+=(fonts-dejavu-core fontconfig); fi
   [ -d /etc/ssl/certs ] && [ -n "$(ls -A /etc/ssl/certs 2>/dev/null)" ] || missing+=(ca-certificates)
+  # rclone serves WebDAV on loopback in the export tests (`rclone serve webdav`).
+  command -v rclone >/dev/null 2>&1 || missing+=(rclone)
 fi
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
