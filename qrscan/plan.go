@@ -1,4 +1,4 @@
-package twofa
+package qrscan
 
 import "github.com/makiuchi-d/gozxing"
 

@@ -1,6 +1,6 @@
 //go:build !race
 
-package twofa
+package qrscan
 
 // raceDetector says the tests run under -race, which slows the decoder
 // about tenfold.
