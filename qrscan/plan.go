@@ -1,6 +1,9 @@
 package qrscan
 
-import "github.com/makiuchi-d/gozxing"
+import (
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode/detector"
+)
 
 const (
 	// workingSide is the long side photos are reduced to first. A QR code
@@ -107,8 +110,20 @@ func plan(l *luma, dark func() *luma) []step {
 		// full-resolution crop around finder patterns seen reduced, then
 		// the whole image finer: at full resolution up to 6 megapixels,
 		// reduced to 2400 px beyond (the detector takes seconds on 12).
-		zoom = lazy(func() *luma { return zoomed(l, base.bitmap(false), f) })
+		// Crops around each finder-pattern triple seen reduced: the
+		// standard detector's choice, then the next best-looking ones.
+		tris := memo(func() [][3]*detector.FinderPattern {
+			m, err := base.bitmap(false).GetBlackMatrix()
+			if err != nil {
+				return nil
+			}
+			return finderTriples(m)
+		})
+		zoom = lazy(func() *luma { return zoomed(l, tris(), 0, f) })
 		add(zoom, false, false)
+		for i := 1; i < maxTriples; i++ {
+			add(lazy(func() *luma { return zoomed(l, tris(), i, f) }), false, false)
+		}
 		finer := 1
 		if l.w*l.h > maxFinerPixels {
 			finer = shrinkFactor(l, finerSide)
@@ -120,11 +135,20 @@ func plan(l *luma, dark func() *luma) []step {
 			add(lazy(func() *luma { return l.scaledTo(otherSide) }), false, false)
 		}
 	}
+	// Modules wider than tall (see aniso.go): resampled square.
+	sq := lazy(func() *luma {
+		if a, r := anisotropy(base.get()); r >= minAniso {
+			return base.get().squeezed(a, r)
+		}
+		return nil
+	})
+	add(sq, false, false)
 	if up3 != nil {
 		add(up3, true, false)
 		add(up3, false, false)
 	}
 	add(base, false, true)
+	add(sq, false, true)
 	if zoom != nil {
 		add(zoom, false, true)
 	}
@@ -140,19 +164,14 @@ func plan(l *luma, dark func() *luma) []step {
 }
 
 // zoomed crops the full-resolution image l around the code whose finder
-// patterns the detector saw in the reduced view (reduced by factor f), for
+// patterns (triple i of tris) the detector saw in the reduced view (reduced by factor f), for
 // dense codes too small in the frame to decode reduced. The crop costs a
 // fraction of running the detector over the whole full-resolution image.
-func zoomed(l *luma, reduced *gozxing.BinaryBitmap, f int) *luma {
-	m, err := reduced.GetBlackMatrix()
-	if err != nil {
+func zoomed(l *luma, tris [][3]*detector.FinderPattern, i, f int) *luma {
+	if i >= len(tris) {
 		return nil
 	}
-	tris := finderTriples(m)
-	if len(tris) == 0 {
-		return nil
-	}
-	bl, tl, tr := tris[0][0], tris[0][1], tris[0][2]
+	bl, tl, tr := tris[i][0], tris[i][1], tris[i][2]
 	// The fourth corner completes the parallelogram; with it the box covers
 	// the code whatever its rotation.
 	xs := []float64{bl.GetX(), tl.GetX(), tr.GetX(), tr.GetX() - tl.GetX() + bl.GetX()}
@@ -169,4 +188,16 @@ func zoomed(l *luma, reduced *gozxing.BinaryBitmap, f int) *luma {
 		return nil
 	}
 	return c.scaledTo(finerSide)
+}
+
+// memo returns f's result, computed on the first call only.
+func memo[T any](f func() T) func() T {
+	var v T
+	done := false
+	return func() T {
+		if !done {
+			v, done = f(), true
+		}
+		return v
+	}
 }

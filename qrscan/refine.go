@@ -27,10 +27,18 @@ const (
 	maxModuleRatio = 1.6
 )
 
-// refine returns the texts it could decode from m, or nil.
+// refine returns the texts it could decode from m, or nil: first from
+// triples of finder patterns found, then from pairs with the third pattern
+// inferred (a damaged or covered corner, see infer.go).
 func refine(m *gozxing.BitMatrix) []string {
-	for _, tri := range finderTriples(m) {
-		if text, ok := refineTriple(m, tri[0], tri[1], tri[2]); ok {
+	tris, cs := finderSearch(m)
+	for _, tri := range tris {
+		if text, ok := refineTriple(m, tri[0], tri[1], tri[2], false); ok {
+			return []string{text}
+		}
+	}
+	for _, tri := range inferredTriples(cs) {
+		if text, ok := refineTriple(m, tri[0], tri[1], tri[2], true); ok {
 			return []string{text}
 		}
 	}
@@ -39,7 +47,14 @@ func refine(m *gozxing.BitMatrix) []string {
 
 // finderTriples returns plausible (bottom-left, top-left, top-right) finder
 // pattern triples, the standard detector's choice first.
-func finderTriples(m *gozxing.BitMatrix) (out [][3]*detector.FinderPattern) {
+func finderTriples(m *gozxing.BitMatrix) [][3]*detector.FinderPattern {
+	tris, _ := finderSearch(m)
+	return tris
+}
+
+// finderSearch returns finderTriples and the finder-pattern candidates they
+// were chosen from, the most often seen first.
+func finderSearch(m *gozxing.BitMatrix) (out [][3]*detector.FinderPattern, cs []*detector.FinderPattern) {
 	ff := detector.NewFinderPatternFinder(m, nil)
 	info, err := ff.Find(tryHarder)
 	if err == nil {
@@ -48,10 +63,9 @@ func finderTriples(m *gozxing.BitMatrix) (out [][3]*detector.FinderPattern) {
 	// The finder also reports candidates it didn't pick; the best-looking
 	// other triples get a chance, which matters when a pattern's size was
 	// misjudged (glare, blur) and the standard choice rejected it.
-	cs := ff.GetPossibleCenters()
+	cs = append([]*detector.FinderPattern(nil), ff.GetPossibleCenters()...)
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].GetCount() > cs[j].GetCount() })
 	if len(cs) > 12 {
-		cs = append([]*detector.FinderPattern(nil), cs...)
-		sort.Slice(cs, func(i, j int) bool { return cs[i].GetCount() > cs[j].GetCount() })
 		cs = cs[:12]
 	}
 	type cand struct {
@@ -86,7 +100,7 @@ func finderTriples(m *gozxing.BitMatrix) (out [][3]*detector.FinderPattern) {
 		}
 		out = append(out, c.tri)
 	}
-	return out
+	return out, cs
 }
 
 // triangleSkew measures how far bl-tl-tr is from an isosceles right
@@ -101,7 +115,10 @@ func triangleSkew(t [3]*detector.FinderPattern) float64 {
 	return math.Abs(a-b)/math.Max(a, b) + math.Abs(c*c-a*a-b*b)/(c*c)
 }
 
-func refineTriple(m *gozxing.BitMatrix, bl, tl, tr *detector.FinderPattern) (string, bool) {
+// refineTriple decodes the code whose finder patterns are bl, tl, tr. quick
+// leaves out the nudged fourth corners: for guessed triples, which are
+// many and mostly wrong.
+func refineTriple(m *gozxing.BitMatrix, bl, tl, tr *detector.FinderPattern, quick bool) (string, bool) {
 	ms := (bl.GetEstimatedModuleSize() + tl.GetEstimatedModuleSize() + tr.GetEstimatedModuleSize()) / 3
 	if ms < 1 {
 		return "", false
@@ -137,7 +154,10 @@ func refineTriple(m *gozxing.BitMatrix, bl, tl, tr *detector.FinderPattern) (str
 			continue
 		}
 		for _, c := range fourthCorners(m, bl, tl, tr, dim, ms) {
-			for _, d := range nudges {
+			for k, d := range nudges {
+				if quick && k > 0 {
+					break
+				}
 				x, y := c.x+d[0]*ms, c.y+d[1]*ms
 				t := common.PerspectiveTransform_QuadrilateralToQuadrilateral(
 					3.5, 3.5, float64(dim)-3.5, 3.5, c.src, c.src, 3.5, float64(dim)-3.5,
