@@ -106,12 +106,12 @@ func plan(l *luma, dark func() *luma) []step {
 	}
 	if f := shrinkFactor(l, workingSide); f > 1 {
 		// Dense codes small in the frame (an export with many accounts,
-		// photographed from afar) lose their modules when reduced. Try a
-		// full-resolution crop around finder patterns seen reduced, then
-		// the whole image finer: at full resolution up to 6 megapixels,
-		// reduced to 2400 px beyond (the detector takes seconds on 12).
-		// Crops around each finder-pattern triple seen reduced: the
-		// standard detector's choice, then the next best-looking ones.
+		// photographed from afar) lose their modules when reduced. Try
+		// full-resolution crops around each finder-pattern triple seen
+		// reduced (the standard detector's choice, then the next
+		// best-looking ones), then the whole image finer: at full
+		// resolution up to 6 megapixels, reduced to 2400 px beyond (the
+		// detector takes seconds on 12).
 		tris := memo(func() [][3]*detector.FinderPattern {
 			m, err := base.bitmap(false).GetBlackMatrix()
 			if err != nil {
@@ -164,8 +164,8 @@ func plan(l *luma, dark func() *luma) []step {
 }
 
 // zoomed crops the full-resolution image l around the code whose finder
-// patterns (triple i of tris) the detector saw in the reduced view (reduced by factor f), for
-// dense codes too small in the frame to decode reduced. The crop costs a
+// patterns (triple i of tris) the detector saw in the reduced view (reduced
+// by factor f), for dense codes too small in the frame to decode reduced. The crop costs a
 // fraction of running the detector over the whole full-resolution image.
 func zoomed(l *luma, tris [][3]*detector.FinderPattern, i, f int) *luma {
 	if i >= len(tris) {
