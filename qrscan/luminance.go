@@ -13,8 +13,9 @@ import (
 // slices is what keeps 12-megapixel photos fast: going through image.At
 // costs an interface call and a colour conversion per pixel.
 type luma struct {
-	w, h int
-	pix  []byte // row-major, len w*h
+	w, h   int
+	pix    []byte // row-major, len w*h
+	x0, y0 int    // a crop's place in the image it was cut from
 }
 
 // toLuma flattens img onto a background of grey level bg (255 white, 0
@@ -195,7 +196,7 @@ func (l *luma) crop(x0, y0, x1, y1 int) *luma {
 	if x1 <= x0 || y1 <= y0 {
 		return nil
 	}
-	out := &luma{w: x1 - x0, h: y1 - y0, pix: make([]byte, (x1-x0)*(y1-y0))}
+	out := &luma{w: x1 - x0, h: y1 - y0, pix: make([]byte, (x1-x0)*(y1-y0)), x0: x0, y0: y0}
 	for y := y0; y < y1; y++ {
 		copy(out.pix[(y-y0)*out.w:(y-y0+1)*out.w], l.pix[y*l.w+x0:y*l.w+x1])
 	}

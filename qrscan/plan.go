@@ -81,6 +81,7 @@ func plan(l *luma, dark func() *luma) []step {
 	add := func(v *lazyLuma, global, deep bool) { steps = append(steps, step{v, global, deep}) }
 
 	var up2, up3, zoom *lazyLuma
+	var deepWins []*lazyLuma
 	if side <= grow2Side {
 		up2 = lazy(func() *luma { return base.get().grow(2) })
 	}
@@ -112,27 +113,43 @@ func plan(l *luma, dark func() *luma) []step {
 		// best-looking ones), then the whole image finer: at full
 		// resolution up to 6 megapixels, reduced to 2400 px beyond (the
 		// detector takes seconds on 12).
-		tris := memo(func() [][3]*detector.FinderPattern {
-			m, err := base.bitmap(false).GetBlackMatrix()
-			if err != nil {
-				return nil
-			}
-			return finderTriples(m)
-		})
-		zoom = lazy(func() *luma { return zoomed(l, tris(), 0, f) })
+		found := searched(base)
+		zoom = lazy(func() *luma { return zoomed(l, found().tris, 0, f) })
 		add(zoom, false, false)
 		for i := 1; i < maxTriples; i++ {
-			add(lazy(func() *luma { return zoomed(l, tris(), i, f) }), false, false)
+			add(lazy(func() *luma { return zoomed(l, found().tris, i, f) }), false, false)
 		}
 		finer := 1
 		if l.w*l.h > maxFinerPixels {
 			finer = shrinkFactor(l, finerSide)
 		}
+		var fine *lazyLuma
 		if finer < f {
-			add(lazy(func() *luma { return l.shrink(finer) }), false, false)
+			fine = lazy(func() *luma { return l.shrink(finer) })
+			add(fine, false, false)
 		}
 		if shrinkFactor(l, otherSide) > f {
 			add(lazy(func() *luma { return l.scaledTo(otherSide) }), false, false)
+		}
+		// A code so small that no triple shows reduced may still show a
+		// finder pattern or two, reduced or finer: a window around each, at
+		// full resolution.
+		wins := memo(func() []*luma {
+			w := windows(l, found().cs, f, nil)
+			if fine != nil && len(w) < maxWindows {
+				w = windows(l, searched(fine)().cs, finer, w)
+			}
+			return w
+		})
+		for i := range maxWindows {
+			win := lazy(func() *luma {
+				if w := wins(); i < len(w) {
+					return w[i]
+				}
+				return nil
+			})
+			add(win, false, false)
+			deepWins = append(deepWins, win)
 		}
 	}
 	// Modules wider than tall (see aniso.go): resampled square.
@@ -151,6 +168,9 @@ func plan(l *luma, dark func() *luma) []step {
 	add(sq, false, true)
 	if zoom != nil {
 		add(zoom, false, true)
+	}
+	for _, w := range deepWins {
+		add(w, false, true)
 	}
 	if up2 != nil {
 		add(up2, false, true)
@@ -200,4 +220,56 @@ func memo[T any](f func() T) func() T {
 		}
 		return v
 	}
+}
+
+// maxWindows bounds the full-resolution windows tried around single
+// finder-pattern candidates.
+const maxWindows = 4
+
+// windows adds to out crops of the full-resolution image l around
+// finder-pattern candidates cs seen in a view reduced by f (the most often
+// seen first), wide enough for a code of 80 modules on any side of the
+// pattern; one window per place, at most maxWindows in all.
+func windows(l *luma, cs []*detector.FinderPattern, f int, out []*luma) []*luma {
+	for _, c := range cs {
+		if len(out) >= maxWindows {
+			break
+		}
+		x, y := int(c.GetX()*float64(f)), int(c.GetY()*float64(f))
+		covered := false
+		for _, w := range out {
+			// Another pattern of a code already windowed.
+			if x > w.x0+w.w/4 && x < w.x0+3*w.w/4 && y > w.y0+w.h/4 && y < w.y0+3*w.h/4 {
+				covered = true
+				break
+			}
+		}
+		if covered {
+			continue
+		}
+		half := int(min(max(80*c.GetEstimatedModuleSize()*float64(f), 200), finerSide/2))
+		if w := l.crop(x-half, y-half, x+half, y+half); w != nil {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// searched returns the finder-pattern search of view v (locally
+// thresholded), run once.
+func searched(v *lazyLuma) func() finderFound {
+	return memo(func() (s finderFound) {
+		if bmp := v.bitmap(false); bmp != nil {
+			if m, err := bmp.GetBlackMatrix(); err == nil {
+				s.tris, s.cs = finderSearch(m)
+			}
+		}
+		return s
+	})
+}
+
+// finderFound is what finderSearch found in a view.
+type finderFound struct {
+	tris [][3]*detector.FinderPattern
+	cs   []*detector.FinderPattern
 }

@@ -132,7 +132,7 @@ var zbarFound = map[string]int{
 	"kind/perspective":     2,
 	"kind/damaged":         0,
 	"kind/stretched":       6,
-	"kind/small-12mp":      0,
+	"kind/small-12mp":      5,
 }
 
 // rateFolders lists the shared folders and the photo kinds, by report name.
@@ -166,8 +166,8 @@ func TestDecodeRate(t *testing.T) {
 		t.Skip("decode-rate test is too slow under -race; TestDecodeQRConcurrent covers data races")
 	}
 	floors := map[string]float64{
-		"zxing":     0.935, // measured 95.6 %
-		"zxing-cpp": 0.87,  // measured 89.4 %
+		"zxing":     0.945, // measured 96.2 %
+		"zxing-cpp": 0.905, // measured 92.2 %
 	}
 	verbose := os.Getenv("TWOFA_QR_VERBOSE") != ""
 	setFound, setWant := map[string]int{}, map[string]int{}
