@@ -37,7 +37,7 @@ test: build
 bench: build
 	command -v zbarimg >/dev/null || { sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends zbar-tools; }
-	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestCompareDecoders -count=1 -timeout 20m -v ./twofa/
+	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestCompareDecoders -count=1 -timeout 20m -v ./qrscan/
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestSandboxOverhead -count=1 -timeout 10m -v ./scripts/
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestRedactSpeed -count=1 -v ./redact/
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestFrontDoorFigures -count=1 -timeout 20m -v ./e2e/

@@ -5,6 +5,7 @@ import (
 	"os"
 	"time"
 
+	"billhound/qrscan"
 	"billhound/twofa"
 )
 
@@ -21,7 +22,7 @@ func runQR(env *Env, args []string) error {
 			firstErr = err
 			continue
 		}
-		keys, err := twofa.KeysFromImage(data, twofa.DecodeOptions{})
+		keys, err := twofa.KeysFromImage(data, qrscan.DecodeOptions{})
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "%s: %v\n", path, err)
 			firstErr = err
@@ -78,7 +79,7 @@ func keyFromImageFile(path string) (twofa.Key, error) {
 	if err != nil {
 		return twofa.Key{}, err
 	}
-	keys, err := twofa.KeysFromImage(data, twofa.DecodeOptions{})
+	keys, err := twofa.KeysFromImage(data, qrscan.DecodeOptions{})
 	if err != nil {
 		return twofa.Key{}, err
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/hotp"
 
-	"billhound/twofa"
+	"billhound/qrscan"
 )
 
 // One-time codes, secrets, QR codes and recovery codes: the parts of 2FA that are no handler.
@@ -111,7 +111,7 @@ func otpauthURI(issuer, username, secret string) string {
 }
 
 // qrPNG renders content as a black-on-white QR code PNG with the standard 4-module quiet zone.
-func qrPNG(content string) ([]byte, error) { return twofa.QRPNG(content, qrSize) }
+func qrPNG(content string) ([]byte, error) { return qrscan.QRPNG(content, qrSize) }
 
 // newRecoveryCodes makes the one-time codes that stand in for the authenticator app.
 func newRecoveryCodes() map[string]bool {

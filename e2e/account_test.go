@@ -10,6 +10,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"billhound/browser"
+	"billhound/qrscan"
 	"billhound/twofa"
 )
 
@@ -124,7 +125,7 @@ func (u *ui) turnOnTwoFactor() (secret string, recovery []string) {
 	secret = strings.Join(strings.Fields(u.text("#twofa-key")), "")
 	png, err := qr.Screenshot()
 	u.must(err)
-	keys, err := twofa.KeysFromImage(png, twofa.DecodeOptions{})
+	keys, err := twofa.KeysFromImage(png, qrscan.DecodeOptions{})
 	if err != nil || len(keys) != 1 || keys[0].Base32() != secret || keys[0].Issuer != "billhound" || keys[0].Account != "admin" {
 		u.t.Fatalf("the QR code on the page reads %v (%v); the typed key is %s", keys, err, secret)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"billhound/credentials"
+	"billhound/qrscan"
 	"billhound/store"
 	"billhound/twofa"
 )
@@ -85,7 +86,7 @@ func (s *Server) postTOTPSetup(c echo.Context) error {
 	if err := s.deps.Vault.SetPendingAccountTOTP(u.ID, k, until); err != nil {
 		return err
 	}
-	png, err := twofa.QRPNG(k.URI(), qrImageSize)
+	png, err := qrscan.QRPNG(k.URI(), qrImageSize)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
+	"billhound/qrscan"
 	"billhound/twofa"
 )
 
@@ -34,7 +35,7 @@ func adminWith2FA(t *testing.T, base string) (*client, string, []string, string)
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := twofa.KeysFromImage(png, twofa.DecodeOptions{})
+	keys, err := twofa.KeysFromImage(png, qrscan.DecodeOptions{})
 	if err != nil || len(keys) != 1 || keys[0].URI() != uri || keys[0].Base32() != secret || keys[0].Issuer != "billhound" {
 		t.Fatalf("QR image holds %v (%v), the answer says %s", keys, err, uri)
 	}

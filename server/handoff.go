@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"billhound/notify"
+	"billhound/qrscan"
 	"billhound/twofa"
 )
 
@@ -129,7 +130,7 @@ func (s *Server) postHandoff(c echo.Context) error {
 	token, ho := s.handoffs.create(p.ID, s.deps.Now())
 	req := c.Request()
 	link := c.Scheme() + "://" + req.Host + "/phone/" + token
-	png, err := twofa.QRPNG(link, 280)
+	png, err := qrscan.QRPNG(link, 280)
 	if err != nil {
 		return err
 	}

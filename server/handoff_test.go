@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"billhound/qrscan"
 	"billhound/scripts/portals"
-	"billhound/twofa"
 )
 
 // handoffSetup: a signed-in desktop client, a portal, a clock the test moves, and a phone
@@ -65,7 +65,7 @@ func (c *client) uploadPhoto(path, name string, data []byte) (int, string) {
 }
 
 func qrOf(t *testing.T, uri string) []byte {
-	png, err := twofa.QRPNG(uri, 300)
+	png, err := qrscan.QRPNG(uri, 300)
 	if err != nil {
 		t.Fatal(err)
 	}

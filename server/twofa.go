@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"billhound/qrscan"
 	"billhound/twofa"
 )
 
@@ -78,7 +79,7 @@ func keyFromUpload(c echo.Context) (twofa.Key, error) {
 	if len(data) == 0 {
 		return twofa.Key{}, errBadRequest("the uploaded file is empty")
 	}
-	keys, err := twofa.KeysFromImage(data, twofa.DecodeOptions{})
+	keys, err := twofa.KeysFromImage(data, qrscan.DecodeOptions{})
 	if err != nil {
 		return twofa.Key{}, err
 	}

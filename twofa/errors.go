@@ -1,15 +1,22 @@
 package twofa
 
-import "errors"
+import (
+	"errors"
+
+	"billhound/qrscan"
+)
 
 // Kinds of bad input. Each InputError wraps exactly one of them, so a caller
 // can branch on the kind with errors.Is while showing the InputError's own
 // message (which is more specific) to the user.
 var (
-	ErrNotImage     = errors.New("the file is not an image")               // not PNG, JPEG, GIF or WebP
-	ErrBadImage     = errors.New("the image could not be read")            // damaged or truncated
-	ErrImageTooBig  = errors.New("the image is too large")                 // over DecodeOptions.MaxPixels
-	ErrNoQRCode     = errors.New("no QR code found in the image")          // or none readable
+	// The image's own problems, found by package qrscan: the same values,
+	// so errors.Is works on either package's name.
+	ErrNotImage    = qrscan.ErrNotImage
+	ErrBadImage    = qrscan.ErrBadImage
+	ErrImageTooBig = qrscan.ErrImageTooBig
+	ErrNoQRCode    = qrscan.ErrNoQRCode
+
 	ErrNotOTP       = errors.New("the QR code is not a 2FA setup code")    // some other text
 	ErrBadURI       = errors.New("the otpauth link is not valid")          // scheme, digits, period, algorithm…
 	ErrBadKey       = errors.New("the security key is not valid")          // length or characters

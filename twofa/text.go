@@ -1,8 +1,11 @@
 package twofa
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+
+	"billhound/qrscan"
 )
 
 // ParseText reads what a QR code held (or what a user pasted): an
@@ -52,8 +55,13 @@ func looksLikeKey(t string) bool {
 // hold, without duplicates. QR codes that are not 2FA setup codes are
 // ignored as long as at least one is; otherwise the first one's error is
 // returned.
-func KeysFromImage(data []byte, opt DecodeOptions) ([]Key, error) {
-	texts, err := DecodeQR(data, opt)
+func KeysFromImage(data []byte, opt qrscan.DecodeOptions) ([]Key, error) {
+	texts, err := qrscan.DecodeQR(data, opt)
+	var ie *qrscan.InputError
+	if errors.As(err, &ie) {
+		// One error type for every input problem, whichever package found it.
+		return nil, inputErr(ie.Kind, ie.Msg)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -32,15 +32,3 @@ func TestMatchCode(t *testing.T) {
 		}
 	}
 }
-
-func TestQRPNGRoundTrip(t *testing.T) {
-	k := Key{Secret: []byte("12345678901234567890"), Issuer: "billhound", Account: "admin", Algorithm: "SHA1", Digits: 6, Period: 30}
-	png, err := QRPNG(k.URI(), 240)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := KeysFromImage(png, DecodeOptions{})
-	if err != nil || len(keys) != 1 || keys[0].URI() != k.URI() {
-		t.Fatalf("decoded %v, %v; want %s", keys, err, k.URI())
-	}
-}

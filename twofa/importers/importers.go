@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strings"
 
+	"billhound/qrscan"
 	"billhound/twofa"
 )
 
@@ -99,7 +100,7 @@ func isImage(b []byte) bool {
 
 // parseImage reads Google Authenticator's export QR codes (or any QR code of otpauth links).
 func parseImage(data []byte) (Result, error) {
-	keys, err := twofa.KeysFromImage(data, twofa.DecodeOptions{})
+	keys, err := twofa.KeysFromImage(data, qrscan.DecodeOptions{})
 	if err != nil {
 		return Result{}, err
 	}

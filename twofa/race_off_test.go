@@ -1,7 +1,0 @@
-//go:build !race
-
-package twofa
-
-// raceDetector says the tests run under -race, which slows the decoder
-// about tenfold.
-const raceDetector = false
