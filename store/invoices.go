@@ -27,6 +27,7 @@ type Invoice struct {
 	CreatedAt   time.Time
 	AmountCents *int64 `gorm:"column:amount_cents"` // Amount in cents, for range filters; nil without one
 	TextState   int    // 1 once the file's text is in the full-text index (see SetInvoiceText)
+	TextKey     *int64 // its row in the full-text index (see TextKey); nil before
 }
 
 // InvoiceRow is an invoice with its portal's name, for listings.

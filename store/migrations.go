@@ -220,18 +220,24 @@ var migrations = []string{
 		last_used_at DATETIME
 	)`,
 	// 18: the archive at scale. amount_cents makes the amount range filter numeric (NULL when
-	// the invoice has no amount); (portal_id, date) and (date, amount_cents, portal_id) serve
-	// the archive's pages newest first: (date, id) is the keyset order, and amount_cents and
-	// portal_id in the same index let those filters run on the index alone. invoice_text is the full-text index (rowid = invoice id): meta holds
-	// portal name, number, title and file name, body the text extracted from the file;
-	// text_state says whether the file's text was extracted (0 not yet, 1 done). The per-
-	// portal counts are kept by triggers, so the portal list never counts the whole table.
+	// the invoice has no amount). The indexes serve the archive's pages newest first: (date, id)
+	// is the keyset order, and amount_cents and portal_id in the same index let those filters
+	// run on the index alone; (portal_id, date, id, amount_cents) the same for one portal;
+	// amount_cents alone counts an amount range. invoice_text is the full-text index: meta
+	// holds portal name, number, title and file name, body the text extracted from the file.
+	// Its rowid is the invoice's text_key, (days since 1970 of the date) << 32 | id, so the
+	// index's own rowid order is the listing's order and a search reads only the matches of the
+	// page it shows, newest first, without sorting all matches. text_state says whether the
+	// file's text was extracted (0 not yet, 1 done). The per-portal counts are kept by
+	// triggers, so the portal list never counts the whole table.
 	`ALTER TABLE invoices ADD COLUMN amount_cents INTEGER;
 	ALTER TABLE invoices ADD COLUMN text_state INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE invoices ADD COLUMN text_key INTEGER;
 	UPDATE invoices SET amount_cents = CAST(ROUND(CAST(amount AS REAL) * 100) AS INTEGER) WHERE amount <> '';
 	DROP INDEX invoices_date;
-	CREATE INDEX invoices_portal_date ON invoices(portal_id, date);
 	CREATE INDEX invoices_list ON invoices(date, id, amount_cents, portal_id);
+	CREATE INDEX invoices_portal_date ON invoices(portal_id, date, id, amount_cents);
+	CREATE INDEX invoices_amount ON invoices(amount_cents);
 	CREATE INDEX invoices_text_pending ON invoices(id) WHERE text_state = 0;
 	CREATE VIRTUAL TABLE invoice_text USING fts5(meta, body, tokenize = 'unicode61 remove_diacritics 2');
 	CREATE TABLE invoice_counts (
@@ -245,7 +251,7 @@ var migrations = []string{
 	END;
 	CREATE TRIGGER invoices_count_delete AFTER DELETE ON invoices BEGIN
 		UPDATE invoice_counts SET n = n - 1 WHERE portal_id = old.portal_id;
-		DELETE FROM invoice_text WHERE rowid = old.id;
+		DELETE FROM invoice_text WHERE rowid = old.text_key;
 	END`,
 }
 
