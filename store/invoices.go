@@ -2,6 +2,7 @@ package store
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -78,11 +79,14 @@ func first(invs []Invoice) *Invoice {
 	return &invs[0]
 }
 
-// InvoiceDates returns the invoice dates (YYYY-MM-DD, oldest first) of a portal's invoices
-// that have one.
+// InvoiceDates returns the dates (YYYY-MM-DD, oldest first) of a portal's newest invoices that
+// have one, at most 64: enough to tell a monthly rhythm (runner.MissingMonth) from an index read
+// of the newest rows, however large the archive.
 func (s *Store) InvoiceDates(portalID int64) ([]string, error) {
 	var dates []string
-	err := s.db.Model(&Invoice{}).Where("portal_id = ? AND date <> ''", portalID).Order("date").Pluck("date", &dates).Error
+	err := s.db.Model(&Invoice{}).Where("portal_id = ? AND date <> ''", portalID).
+		Order("date DESC").Limit(64).Pluck("date", &dates).Error
+	slices.Reverse(dates)
 	return dates, err
 }
 

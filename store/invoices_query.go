@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // InvoiceFilter narrows the archive's listing. Zero fields do not filter.
@@ -184,6 +185,24 @@ type MonthTotal struct {
 
 // MonthTotals sums the invoices matching f per month, portal and currency, newest month first.
 func (s *Store) MonthTotals(f InvoiceFilter) ([]MonthTotal, error) {
+	if from, to, ok := f.wholeMonths(); ok { // the sums the triggers keep
+		var conds []string
+		var args []any
+		if f.PortalID != 0 {
+			conds, args = append(conds, "m.portal_id = ?"), append(args, f.PortalID)
+		}
+		if from != "" {
+			conds, args = append(conds, "m.month >= ?"), append(args, from)
+		}
+		if to != "" {
+			conds, args = append(conds, "m.month <= ? AND m.month <> ''"), append(args, to)
+		}
+		q := "SELECT m.month, m.portal_id, p.name AS portal_name, m.currency, m.cents, m.n AS count" +
+			" FROM invoice_months m JOIN portals p ON p.id = m.portal_id" + whereClause(and(strings.Join(conds, " AND "), "m.n > 0")) +
+			" ORDER BY m.month DESC, p.name, m.currency"
+		var rows []MonthTotal
+		return rows, s.db.Raw(q, args...).Scan(&rows).Error
+	}
 	icond, args := f.where(f.Match == "")
 	from := " FROM invoices i"
 	if f.Match != "" {
@@ -198,6 +217,30 @@ func (s *Store) MonthTotals(f InvoiceFilter) ([]MonthTotal, error) {
 	var rows []MonthTotal
 	err := s.db.Raw(q, args...).Scan(&rows).Error
 	return rows, err
+}
+
+// wholeMonths says whether f filters by nothing but a portal and whole months (from on a 1st,
+// to on a month's last day), and which months (YYYY-MM, "" = open).
+func (f InvoiceFilter) wholeMonths() (string, string, bool) {
+	if f.Match != "" || f.MinCents != nil || f.MaxCents != nil {
+		return "", "", false
+	}
+	from, to := "", ""
+	if f.From != "" {
+		t, err := time.Parse("2006-01-02", f.From)
+		if err != nil || t.Day() != 1 {
+			return "", "", false
+		}
+		from = f.From[:7]
+	}
+	if f.To != "" {
+		t, err := time.Parse("2006-01-02", f.To)
+		if err != nil || t.AddDate(0, 0, 1).Day() != 1 {
+			return "", "", false
+		}
+		to = f.To[:7]
+	}
+	return from, to, true
 }
 
 // InvoicesByID returns the invoices with these ids (with their portal names), in id order.

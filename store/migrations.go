@@ -228,8 +228,9 @@ var migrations = []string{
 	// Its rowid is the invoice's text_key, (days since 1970 of the date) << 32 | id, so the
 	// index's own rowid order is the listing's order and a search reads only the matches of the
 	// page it shows, newest first, without sorting all matches. text_state says whether the
-	// file's text was extracted (0 not yet, 1 done). The per-portal counts are kept by
-	// triggers, so the portal list never counts the whole table.
+	// file's text was extracted (0 not yet, 1 done). The per-portal counts and the sums per
+	// month, portal and currency are kept by triggers, so the portal list and the archive's
+	// totals never add up the whole table.
 	`ALTER TABLE invoices ADD COLUMN amount_cents INTEGER;
 	ALTER TABLE invoices ADD COLUMN text_state INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE invoices ADD COLUMN text_key INTEGER;
@@ -252,6 +253,28 @@ var migrations = []string{
 	CREATE TRIGGER invoices_count_delete AFTER DELETE ON invoices BEGIN
 		UPDATE invoice_counts SET n = n - 1 WHERE portal_id = old.portal_id;
 		DELETE FROM invoice_text WHERE rowid = old.text_key;
+		UPDATE invoice_months SET cents = cents - COALESCE(old.amount_cents, 0), n = n - 1
+			WHERE month = substr(old.date, 1, 7) AND portal_id = old.portal_id AND currency = old.currency;
+	END;
+	CREATE TABLE invoice_months (
+		month TEXT NOT NULL,
+		portal_id INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
+		currency TEXT NOT NULL,
+		cents INTEGER NOT NULL,
+		n INTEGER NOT NULL,
+		PRIMARY KEY (month, portal_id, currency)
+	);
+	INSERT INTO invoice_months SELECT substr(date, 1, 7), portal_id, currency, COALESCE(SUM(amount_cents), 0), COUNT(*)
+		FROM invoices GROUP BY 1, 2, 3;
+	CREATE TRIGGER invoices_month_insert AFTER INSERT ON invoices BEGIN
+		INSERT INTO invoice_months VALUES (substr(new.date, 1, 7), new.portal_id, new.currency, COALESCE(new.amount_cents, 0), 1)
+			ON CONFLICT DO UPDATE SET cents = cents + excluded.cents, n = n + 1;
+	END;
+	CREATE TRIGGER invoices_month_update AFTER UPDATE OF date, amount_cents, currency, portal_id ON invoices BEGIN
+		UPDATE invoice_months SET cents = cents - COALESCE(old.amount_cents, 0), n = n - 1
+			WHERE month = substr(old.date, 1, 7) AND portal_id = old.portal_id AND currency = old.currency;
+		INSERT INTO invoice_months VALUES (substr(new.date, 1, 7), new.portal_id, new.currency, COALESCE(new.amount_cents, 0), 1)
+			ON CONFLICT DO UPDATE SET cents = cents + excluded.cents, n = n + 1;
 	END`,
 }
 
