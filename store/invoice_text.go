@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -71,7 +72,7 @@ func (s *Store) FillInvoiceMeta(id int64, number, date, amount, currency string)
 		err := s.db.Exec(`UPDATE invoices SET number = ? WHERE id = ? AND number = '' AND NOT EXISTS
 			(SELECT 1 FROM invoices o WHERE o.portal_id = invoices.portal_id AND o.number = ? AND o.number <> '')`,
 			number, id, number).Error
-		if err != nil {
+		if err != nil && !errors.Is(conflict(err), ErrConflict) { // taken meanwhile: keep none
 			return err
 		}
 	}
