@@ -22,6 +22,7 @@ import (
 	"billhound/runner"
 	"billhound/scripts"
 	"billhound/store"
+	"billhound/textract"
 )
 
 // app is one process's wiring of billhound's parts over a data dir. The server and the CLI
@@ -37,6 +38,7 @@ type app struct {
 	unlock  func() // releases the data dir's lock (see lockData)
 	notify  *notify.Notifier
 	exports *exports.Service
+	texts   *textract.Indexer // fills the archive's full-text index (serve runs it)
 }
 
 // newLogger logs to stderr at level; format "json" writes one JSON object a line for log
@@ -109,6 +111,8 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 	// pending for it (or `billhound export`) elsewhere.
 	a.exports = &exports.Service{Store: st, Vault: a.vault, Archive: a.archive, Mail: a.notify, Logger: log}
 	a.runner.Exports = a.exports
+	a.texts = textract.NewIndexer(st, a.archive, log)
+	a.runner.Texts = a.texts
 	return a, nil
 }
 

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 type portalJSON struct {
@@ -119,10 +121,10 @@ func TestScreenshotToArchive(t *testing.T) {
 	if first.NewCount != len(listed) {
 		t.Fatalf("first run saved %d invoices, the portal lists %d\n%s", first.NewCount, len(listed), first.logText())
 	}
-	var archived []invoiceJSON
+	var archived struct{ Items []invoiceJSON }
 	in.call("GET", fmt.Sprintf("/api/invoices?portal=%d", p.ID), nil, &archived)
 	byNumber := map[string]invoiceJSON{}
-	for _, inv := range archived {
+	for _, inv := range archived.Items {
 		byNumber[inv.Number] = inv
 	}
 	for _, l := range listed {
@@ -154,6 +156,10 @@ func TestScreenshotToArchive(t *testing.T) {
 		}
 	}
 
+	// What the PDFs say is searchable once the server has indexed them (in the background,
+	// right after the run): words only the file has, and the number, with a marked snippet.
+	searchFinds(t, in, "not a real invoice "+listed[0].number, listed[0].number)
+
 	// Second run right after: starts from the session the first one kept, needs no code, adds nothing.
 	second := in.startRun(p.ID)
 	if second.Status != "succeeded" || second.NewCount != 0 || second.KnownCount != len(listed) {
@@ -177,8 +183,8 @@ func TestScreenshotToArchive(t *testing.T) {
 
 	// The command line works on the same data beside the running server.
 	codeCLI, out, errOut := cli(t, nil, "invoices", "--json", "--data", in.data)
-	var cliInvoices []map[string]any
-	if codeCLI != 0 || json.Unmarshal([]byte(out), &cliInvoices) != nil || len(cliInvoices) != len(listed) {
+	var cliInvoices struct{ Items []map[string]any }
+	if codeCLI != 0 || json.Unmarshal([]byte(out), &cliInvoices) != nil || len(cliInvoices.Items) != len(listed) {
 		t.Fatalf("billhound invoices --json: exit %d, %s %s", codeCLI, out, errOut)
 	}
 
@@ -228,4 +234,22 @@ func assertNoSecrets(t *testing.T, dataDir string, secrets []string) {
 		}
 		return nil
 	})
+}
+
+// searchFinds waits (up to 20 s) until GET /api/invoices?q= finds exactly the invoice number.
+func searchFinds(t *testing.T, in *instance, q, number string) {
+	t.Helper()
+	var page struct {
+		Items []struct{ Number, Snippet string }
+		Total int
+	}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		in.call("GET", "/api/invoices?q="+url.QueryEscape(q), nil, &page)
+		if page.Total > 0 {
+			break
+		}
+	}
+	if page.Total != 1 || page.Items[0].Number != number || !strings.Contains(page.Items[0].Snippet, "«") {
+		t.Fatalf("search %q: %+v", q, page)
+	}
 }
