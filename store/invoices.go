@@ -1,6 +1,8 @@
 package store
 
 import (
+	"math"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -23,6 +25,8 @@ type Invoice struct {
 	ContentType string
 	SourceURL   string
 	CreatedAt   time.Time
+	AmountCents *int64 `gorm:"column:amount_cents"` // Amount in cents, for range filters; nil without one
+	TextState   int    // 1 once the file's text is in the full-text index (see SetInvoiceText)
 }
 
 // InvoiceRow is an invoice with its portal's name, for listings.
@@ -34,24 +38,42 @@ type InvoiceRow struct {
 // CreateInvoice indexes an archived file. A number or content already archived for the same
 // portal gives ErrConflict.
 func (s *Store) CreateInvoice(inv *Invoice) error {
+	inv.AmountCents = AmountCents(inv.Amount)
 	return conflict(s.db.Create(inv).Error)
+}
+
+// AmountCents turns a decimal amount ("1234.56", "-3.5") into cents, or nil when it is not one.
+func AmountCents(amount string) *int64 {
+	f, err := strconv.ParseFloat(amount, 64)
+	if amount == "" || err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e15 {
+		return nil
+	}
+	c := int64(math.Round(f * 100))
+	return &c
 }
 
 // FindDuplicate returns the portal's invoice with the same number or the same content, or nil.
 // Dedupe is per portal: the same file archived by another portal is not this portal's invoice.
 func (s *Store) FindDuplicate(portalID int64, number, sha256 string) (*Invoice, error) {
-	var inv Invoice
-	q := s.db.Where("portal_id = ? AND sha256 = ?", portalID, sha256)
-	if number != "" {
-		q = s.db.Where("portal_id = ? AND (sha256 = ? OR number = ?)", portalID, sha256, number)
+	// Two lookups, each on its unique index ((portal_id, sha256) and the partial
+	// (portal_id, number) one, which SQLite uses only when the query says number <> ''): an OR
+	// of both could read the portal's every row.
+	var invs []Invoice
+	if err := s.db.Where("portal_id = ? AND sha256 = ?", portalID, sha256).Limit(1).Find(&invs).Error; err != nil || len(invs) > 0 {
+		return first(invs), err
 	}
-	if err := q.First(&inv).Error; err != nil {
-		if notFound(err) == ErrNotFound {
-			return nil, nil
-		}
-		return nil, err
+	if number == "" {
+		return nil, nil
 	}
-	return &inv, nil
+	err := s.db.Where("portal_id = ? AND number = ? AND number <> ''", portalID, number).Limit(1).Find(&invs).Error
+	return first(invs), err
+}
+
+func first(invs []Invoice) *Invoice {
+	if len(invs) == 0 {
+		return nil
+	}
+	return &invs[0]
 }
 
 // InvoiceDates returns the invoice dates (YYYY-MM-DD, oldest first) of a portal's invoices
@@ -65,7 +87,7 @@ func (s *Store) InvoiceDates(portalID int64) ([]string, error) {
 // KnownNumber reports whether the portal has an archived invoice with this number.
 func (s *Store) KnownNumber(portalID int64, number string) (bool, error) {
 	var n int64
-	err := s.db.Model(&Invoice{}).Where("portal_id = ? AND number = ?", portalID, number).Count(&n).Error
+	err := s.db.Model(&Invoice{}).Where("portal_id = ? AND number = ? AND number <> ''", portalID, number).Count(&n).Error
 	return n > 0, err
 }
 
@@ -102,7 +124,8 @@ func (s *Store) InvoiceCounts() (map[int64]int, error) {
 		PortalID int64
 		N        int
 	}
-	err := s.db.Table("invoices").Select("portal_id, COUNT(*) AS n").Group("portal_id").Scan(&rows).Error
+	// Kept by triggers on invoices (migration 18): one row per portal, not a count of the table.
+	err := s.db.Table("invoice_counts").Select("portal_id, n").Where("n > 0").Scan(&rows).Error
 	out := make(map[int64]int, len(rows))
 	for _, r := range rows {
 		out[r.PortalID] = r.N

@@ -219,6 +219,34 @@ var migrations = []string{
 		created_at DATETIME NOT NULL,
 		last_used_at DATETIME
 	)`,
+	// 18: the archive at scale. amount_cents makes the amount range filter numeric (NULL when
+	// the invoice has no amount); (portal_id, date) and (date, amount_cents, portal_id) serve
+	// the archive's pages newest first: (date, id) is the keyset order, and amount_cents and
+	// portal_id in the same index let those filters run on the index alone. invoice_text is the full-text index (rowid = invoice id): meta holds
+	// portal name, number, title and file name, body the text extracted from the file;
+	// text_state says whether the file's text was extracted (0 not yet, 1 done). The per-
+	// portal counts are kept by triggers, so the portal list never counts the whole table.
+	`ALTER TABLE invoices ADD COLUMN amount_cents INTEGER;
+	ALTER TABLE invoices ADD COLUMN text_state INTEGER NOT NULL DEFAULT 0;
+	UPDATE invoices SET amount_cents = CAST(ROUND(CAST(amount AS REAL) * 100) AS INTEGER) WHERE amount <> '';
+	DROP INDEX invoices_date;
+	CREATE INDEX invoices_portal_date ON invoices(portal_id, date);
+	CREATE INDEX invoices_list ON invoices(date, id, amount_cents, portal_id);
+	CREATE INDEX invoices_text_pending ON invoices(id) WHERE text_state = 0;
+	CREATE VIRTUAL TABLE invoice_text USING fts5(meta, body, tokenize = 'unicode61 remove_diacritics 2');
+	CREATE TABLE invoice_counts (
+		portal_id INTEGER PRIMARY KEY REFERENCES portals(id) ON DELETE CASCADE,
+		n INTEGER NOT NULL
+	);
+	INSERT INTO invoice_counts SELECT portal_id, COUNT(*) FROM invoices GROUP BY portal_id;
+	CREATE TRIGGER invoices_count_insert AFTER INSERT ON invoices BEGIN
+		INSERT INTO invoice_counts(portal_id, n) VALUES (new.portal_id, 1)
+			ON CONFLICT(portal_id) DO UPDATE SET n = n + 1;
+	END;
+	CREATE TRIGGER invoices_count_delete AFTER DELETE ON invoices BEGIN
+		UPDATE invoice_counts SET n = n - 1 WHERE portal_id = old.portal_id;
+		DELETE FROM invoice_text WHERE rowid = old.id;
+	END`,
 }
 
 // SchemaVersion is the version a fully migrated database has.
