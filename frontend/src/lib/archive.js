@@ -43,9 +43,11 @@ export function filterKey(f) {
  * A search snippet ("… the «hetzner» server …") as parts to render as text, the matches marked.
  * The snippet is the invoice's own text: never HTML.
  * @param {string} snippet
+ * @param {number} [lead] keep at most this many characters before the first match, so that a
+ *   one-line cell shows the match rather than the words before it
  * @returns {{text: string, hit: boolean}[]}
  */
-export function snippetParts(snippet) {
+export function snippetParts(snippet, lead = Infinity) {
   /** @type {{text: string, hit: boolean}[]} */
   const parts = [];
   const re = /«([^»]*)»/g;
@@ -57,6 +59,10 @@ export function snippetParts(snippet) {
     last = m.index + m[0].length;
   }
   if (last < (snippet || '').length) parts.push({ text: snippet.slice(last), hit: false });
+  const first = parts[0];
+  if (parts.length > 1 && !first.hit && first.text.length > lead) {
+    first.text = '…' + first.text.slice(first.text.length - lead).replace(/^\S*\s/, '');
+  }
   return parts;
 }
 
