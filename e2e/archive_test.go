@@ -135,6 +135,10 @@ func TestArchivePage(t *testing.T) {
 		}
 		p, w := openArchive(t, page, in.base, "")
 		inPage, wall = append(inPage, p), append(wall, w)
+		// The totals come after the rows; let them finish so the next visit meets an idle server.
+		if err := page.Locator("[data-testid=totals-chart]").WaitFor(playwright.LocatorWaitForOptions{Timeout: playwright.Float(120000)}); err != nil {
+			t.Fatalf("the totals chart never came: %v", err)
+		}
 	}
 	t.Logf("usable after %v (in the page), %v (test's clock); first visit %v", inPage, wall, inPage[0])
 	median := medianOf(inPage)
