@@ -21,6 +21,7 @@ import (
 	"billhound/runner"
 	"billhound/scripts"
 	"billhound/store"
+	"billhound/textract"
 )
 
 // app is one process's wiring of billhound's parts over a data dir. The server and the CLI
@@ -35,6 +36,7 @@ type app struct {
 	runner  *runner.Runner
 	unlock  func() // releases the data dir's lock (see lockData)
 	notify  *notify.Notifier
+	texts   *textract.Indexer // fills the archive's full-text index (serve runs it)
 }
 
 // newLogger logs to stderr at level; format "json" writes one JSON object a line for log
@@ -103,6 +105,8 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 		// A run that asks the user is announced on every notification channel that is on.
 		Notifier: a.notify,
 	}
+	a.texts = textract.NewIndexer(st, a.archive, log)
+	a.runner.Texts = a.texts
 	return a, nil
 }
 

@@ -57,6 +57,11 @@ func runRun(env *Env, args []string) error {
 	if err != nil {
 		return fail("%v", err)
 	}
+	if len(res.New) > 0 { // without a server, this process indexes what it archived
+		if _, err := a.texts.IndexPending(ctx); err != nil {
+			a.log.Warn("indexing the new invoices' text failed; the server does it when it starts", "err", err)
+		}
+	}
 	r := res.Run
 	w := env.Stdout
 	fmt.Fprintf(w, "run %d of %q %s in %s%s\n", r.ID, p.Name, r.Status, time.Since(start).Round(100*time.Millisecond), codeWait(res.CodeWait))

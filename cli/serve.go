@@ -59,6 +59,12 @@ func runServe(env *Env, args []string) error {
 		// Like PocketBase's installer: only who can read this log can create the admin.
 		log.Warn("no admin account yet: create it with this one-time link", "url", "http://"+displayAddr(ln.Addr())+"/setup?token="+token)
 	}
+	// The archive's text index: a backfill of what is not indexed yet, then each new invoice.
+	// Stopped (deferred) before a.close closes the database it writes to.
+	textCtx, stopTexts := context.WithCancel(context.Background())
+	textsDone := make(chan struct{})
+	go func() { a.texts.Run(textCtx); close(textsDone) }()
+	defer func() { stopTexts(); <-textsDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 

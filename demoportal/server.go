@@ -287,3 +287,14 @@ func (p *Portal) checkPasswordLocked(username, password string) *account {
 	}
 	return a
 }
+
+// InvoicePDF is the PDF the portal serves for the account's invoice number (nil when it has
+// none), for tests that read what real invoices say.
+func (p *Portal) InvoicePDF(username, number string) []byte {
+	for _, inv := range p.Invoices(username) {
+		if inv.Number == number {
+			return invoicePDF(p.name, username, inv)
+		}
+	}
+	return nil
+}

@@ -28,9 +28,9 @@ const usableTarget = time.Second
 // preview); their vendor is the generator's fallback (GBP), a third currency for the chart.
 var filedPortals = []string{"Nimbus Cloud", "Paperwork Ltd"}
 
-// seedArchive fills a data dir before the server starts: n invoices, of which the newest
+// seedFiledArchive fills a data dir before the server starts: n invoices, of which the newest
 // `filed` have their PDFs in the archive folder (writing 100,000 files would take minutes).
-func seedArchive(t *testing.T, data string, n, filed int) {
+func seedFiledArchive(t *testing.T, data string, n, filed int) {
 	t.Helper()
 	st, err := store.Open(filepath.Join(data, "billhound.db"))
 	if err != nil {
@@ -121,7 +121,7 @@ func TestArchivePage(t *testing.T) {
 		n = 100_000
 	}
 	data := t.TempDir()
-	seedArchive(t, data, n, 40)
+	seedFiledArchive(t, data, n, 40)
 	in := serveData(t, data)
 	in.setupAdmin()
 	in.login()

@@ -35,8 +35,9 @@ func TestBackupRestoreWhileServing(t *testing.T) {
 	if code := in.call("POST", "/api/account/tokens", map[string]string{"name": "backup test"}, &tok); code != 201 {
 		t.Fatalf("create token: %d", code)
 	}
-	var before []invoiceJSON
-	in.call("GET", "/api/invoices", nil, &before)
+	var beforePage struct{ Items []invoiceJSON }
+	in.call("GET", "/api/invoices", nil, &beforePage)
+	before := beforePage.Items
 
 	// The running server is healthy, says so to `billhound health`, and counts the invoices.
 	var health struct{ Status string }
@@ -93,8 +94,9 @@ func TestBackupRestoreWhileServing(t *testing.T) {
 	if code := in2.call("POST", "/api/login", map[string]string{"username": "admin", "password": "correct horse battery"}, nil); code != 200 {
 		t.Fatalf("sign in on the restored server: %d", code)
 	}
-	var after []invoiceJSON
-	in2.call("GET", "/api/invoices", nil, &after)
+	var afterPage struct{ Items []invoiceJSON }
+	in2.call("GET", "/api/invoices", nil, &afterPage)
+	after := afterPage.Items
 	if len(after) != len(before) || len(after) == 0 {
 		t.Fatalf("restored invoices: %d, before: %d", len(after), len(before))
 	}

@@ -109,11 +109,15 @@ func TestCLIPortalRun(t *testing.T) {
 		t.Fatalf("second run: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, _ = cli(t, env, "invoices", "--portal", "Nimbus CLI", "--json")
-	var items []struct{ Number, Date, Path string }
-	if code != 0 || json.Unmarshal([]byte(out), &items) != nil || len(items) == 0 {
+	var list struct {
+		Items []struct{ Number, Date, Path string }
+		Next  string
+		Total int
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list.Items) == 0 || list.Total != len(list.Items) || list.Next != "" {
 		t.Fatalf("invoices --json: exit %d %s", code, out)
 	}
-	for _, it := range items {
+	for _, it := range list.Items {
 		file := filepath.Join(data, "archive", it.Path)
 		if _, err := os.Stat(file); err != nil || it.Path != filepath.Join("nimbus-cli", it.Date[:4], it.Date+"_"+it.Number+".pdf") {
 			t.Fatalf("archived file %q: %v", it.Path, err)
@@ -143,19 +147,23 @@ func TestCLIPortalRun(t *testing.T) {
 	}
 }
 
-// sameShapeAsAPI checks that `invoices --json` prints the objects GET /api/invoices answers:
-// the same field names, no more and no fewer.
+// sameShapeAsAPI checks that `invoices --json` prints what GET /api/invoices answers: an
+// object {items, next, total} whose items have the same field names, no more and no fewer
+// (snippet only comes with a search).
 func sameShapeAsAPI(t *testing.T, out string) {
 	t.Helper()
+	var list map[string]json.RawMessage
 	var got []map[string]any
-	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) == 0 {
-		t.Fatalf("invoices --json: %v\n%s", err, out)
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 3 || json.Unmarshal(list["items"], &got) != nil || len(got) == 0 {
+		t.Fatalf("invoices --json is not {items, next, total}: %v\n%s", err, out)
 	}
 	want := map[string]bool{}
 	typ := reflect.TypeFor[server.InvoiceView]()
 	for i := 0; i < typ.NumField(); i++ {
-		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
-		want[name] = true
+		name, opts, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+		if !strings.Contains(opts, "omitempty") {
+			want[name] = true
+		}
 	}
 	for k := range got[0] {
 		if !want[k] {

@@ -119,10 +119,10 @@ func TestScreenshotToArchive(t *testing.T) {
 	if first.NewCount != len(listed) {
 		t.Fatalf("first run saved %d invoices, the portal lists %d\n%s", first.NewCount, len(listed), first.logText())
 	}
-	var archived []invoiceJSON
+	var archived struct{ Items []invoiceJSON }
 	in.call("GET", fmt.Sprintf("/api/invoices?portal=%d", p.ID), nil, &archived)
 	byNumber := map[string]invoiceJSON{}
-	for _, inv := range archived {
+	for _, inv := range archived.Items {
 		byNumber[inv.Number] = inv
 	}
 	for _, l := range listed {
@@ -177,8 +177,8 @@ func TestScreenshotToArchive(t *testing.T) {
 
 	// The command line works on the same data beside the running server.
 	codeCLI, out, errOut := cli(t, nil, "invoices", "--json", "--data", in.data)
-	var cliInvoices []map[string]any
-	if codeCLI != 0 || json.Unmarshal([]byte(out), &cliInvoices) != nil || len(cliInvoices) != len(listed) {
+	var cliInvoices struct{ Items []map[string]any }
+	if codeCLI != 0 || json.Unmarshal([]byte(out), &cliInvoices) != nil || len(cliInvoices.Items) != len(listed) {
 		t.Fatalf("billhound invoices --json: exit %d, %s %s", codeCLI, out, errOut)
 	}
 

@@ -75,9 +75,9 @@ func TestZooShapes(t *testing.T) {
 			if first.Status != "succeeded" || first.NewCount != sc.count || !strings.Contains(first.logText(), sc.log) {
 				t.Fatalf("first run: %s, %d new (want %d), error %q\n%s", first.Status, first.NewCount, sc.count, first.Error, first.logText())
 			}
-			var archived []invoiceJSON
+			var archived struct{ Items []invoiceJSON }
 			in.call("GET", fmt.Sprintf("/api/invoices?portal=%d", id), nil, &archived)
-			for _, inv := range archived {
+			for _, inv := range archived.Items {
 				if inv.ContentType != "application/pdf" || !strings.HasPrefix(inv.Number, "INV-") || inv.Date == "" {
 					t.Errorf("archived %+v; want a dated PDF with the portal's number", inv)
 				}

@@ -278,6 +278,9 @@ func (h *runHost) save(doc scripts.Document) (scripts.SaveResult, error) {
 	h.mu.Lock()
 	h.saved = append(h.saved, inv)
 	h.mu.Unlock()
+	if h.r.Texts != nil {
+		h.r.Texts.Kick()
+	}
 	h.Log("info", fmt.Sprintf("saved %s (%s) as %s", describe(doc), humanSize(inv.Size), filed.Path))
 	return scripts.SaveResult{Saved: true, Path: filed.Path}, nil
 }

@@ -42,9 +42,10 @@ type Runner struct {
 	MaxRuns   int               // how many runs may run at once on the database; 0: no limit
 	Policy    *netpolicy.Policy // what scripts may reach (billhound's own address added); nil = http(s) only
 	Logger    *slog.Logger
-	Live      *liveview.Hub // shows a running run's page to the admin; nil: none
-	Notifier  Notifier      // tells the user when a run asks them; nil = nobody is told
-	Prompter  Prompter      // asks on a terminal too; nil = only through the API
+	Live      *liveview.Hub       // shows a running run's page to the admin; nil: none
+	Notifier  Notifier            // tells the user when a run asks them; nil = nobody is told
+	Prompter  Prompter            // asks on a terminal too; nil = only through the API
+	Texts     interface{ Kick() } // told when an invoice is archived, to index its text; nil: nobody
 
 	wg      sync.WaitGroup
 	mu      sync.Mutex

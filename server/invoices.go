@@ -30,28 +30,67 @@ type InvoiceView struct {
 	RunID       *int64    `json:"runId"`
 	CreatedAt   time.Time `json:"createdAt"`
 	URL         string    `json:"url"`
+	Snippet     string    `json:"snippet,omitempty"` // with ?q=: the matched text, the match in «»
 }
 
 // ViewInvoice is the API's view of an archived invoice.
 func ViewInvoice(r *store.InvoiceRow) InvoiceView {
 	return InvoiceView{r.ID, r.PortalID, r.PortalName, r.Number, r.Date, r.Amount, r.Currency, r.Title, r.Size,
-		r.SHA256, r.ContentType, r.FileName, r.Path, r.RunID, r.CreatedAt, "/api/invoices/" + strconv.FormatInt(r.ID, 10) + "/file"}
+		r.SHA256, r.ContentType, r.FileName, r.Path, r.RunID, r.CreatedAt, "/api/invoices/" + strconv.FormatInt(r.ID, 10) + "/file", r.Snippet}
+}
+
+// InvoiceList is one page of GET /api/invoices.
+type InvoiceList struct {
+	Items []InvoiceView `json:"items"`
+	Next  string        `json:"next"` // the cursor of the next page; "" on the last one
+	Total int           `json:"total"`
 }
 
 func (s *Server) listInvoices(c echo.Context) error {
-	portalID, err := optionalID(c, "portal")
+	f, err := invoiceFilter(c)
 	if err != nil {
 		return err
 	}
-	rows, err := s.deps.Store.Invoices(portalID)
+	limit, err := pageLimit(c.QueryParam("limit"))
 	if err != nil {
 		return err
 	}
-	out := make([]InvoiceView, 0, len(rows))
-	for i := range rows {
-		out = append(out, ViewInvoice(&rows[i]))
+	after, err := DecodeCursor(c.QueryParam("cursor"))
+	if err != nil {
+		return err
 	}
-	return c.JSON(http.StatusOK, out)
+	page, err := s.deps.Store.ListInvoices(f, after, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ViewPage(page))
+}
+
+// ViewPage is the API's view of a page of the archive.
+func ViewPage(page store.InvoicePage) InvoiceList {
+	out := InvoiceList{Items: make([]InvoiceView, 0, len(page.Rows)), Total: page.Total}
+	for i := range page.Rows {
+		out.Items = append(out.Items, ViewInvoice(&page.Rows[i]))
+	}
+	if page.Next != nil {
+		out.Next = EncodeCursor(*page.Next)
+	}
+	return out
+}
+
+func (s *Server) getInvoice(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	inv, err := s.deps.Store.Invoice(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound("no invoice with id " + c.Param("id"))
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ViewInvoice(inv))
 }
 
 func (s *Server) getInvoiceFile(c echo.Context) error {

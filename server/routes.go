@@ -79,6 +79,9 @@ func (s *Server) routes() {
 	auth.POST("/settings/sms/token", s.postSMSToken)
 
 	auth.GET("/invoices", s.listInvoices)
+	auth.GET("/invoices/totals", s.invoiceTotals)
+	auth.POST("/invoices/zip", s.zipInvoices)
+	auth.GET("/invoices/:id", s.getInvoice)
 	auth.GET("/invoices/:id/file", s.getInvoiceFile)
 
 	// Outside /api: for probes and scrapers. /healthz says only ok or why not; /metrics needs

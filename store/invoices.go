@@ -33,6 +33,7 @@ type Invoice struct {
 type InvoiceRow struct {
 	Invoice
 	PortalName string
+	Snippet    string // with a text search: the matched text, the match between « and »
 }
 
 // CreateInvoice indexes an archived file. A number or content already archived for the same
@@ -101,16 +102,6 @@ func (s *Store) Invoice(id int64) (*InvoiceRow, error) {
 		return nil, ErrNotFound
 	}
 	return &rows[0], nil
-}
-
-// Invoices lists archived invoices, newest invoice date first; portalID 0 means all portals.
-func (s *Store) Invoices(portalID int64) ([]InvoiceRow, error) {
-	q := s.invoiceQuery()
-	if portalID != 0 {
-		q = q.Where("invoices.portal_id = ?", portalID)
-	}
-	var rows []InvoiceRow
-	return rows, q.Order("invoices.date DESC, invoices.id DESC").Scan(&rows).Error
 }
 
 func (s *Store) invoiceQuery() *gorm.DB {

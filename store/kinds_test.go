@@ -41,8 +41,8 @@ func TestMigrationToPerPortalDedupe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if rows, _ := s.Invoices(1); len(rows) != 1 || rows[0].Number != "N-1" {
-		t.Fatalf("invoices after the upgrade: %+v", rows)
+	if page, _ := s.ListInvoices(InvoiceFilter{PortalID: 1}, nil, 50); len(page.Rows) != 1 || page.Rows[0].Number != "N-1" || page.Total != 1 {
+		t.Fatalf("invoices after the upgrade: %+v", page)
 	}
 	if r, _ := s.Run(1); r.FailureKind != "script_error" {
 		t.Errorf("an old failed run has kind %q", r.FailureKind)

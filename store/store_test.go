@@ -203,9 +203,9 @@ func TestInvoiceDedupe(t *testing.T) {
 	if known, _ := s.KnownNumber(q.ID, "A-1"); !known {
 		t.Fatal("the second portal does not know its invoice")
 	}
-	rows, _ := s.Invoices(p.ID)
-	if len(rows) != 1 || rows[0].PortalName != "p" {
-		t.Fatalf("listing: %+v", rows)
+	page, _ := s.ListInvoices(InvoiceFilter{PortalID: p.ID}, nil, 50)
+	if rows := page.Rows; len(rows) != 1 || rows[0].PortalName != "p" {
+		t.Fatalf("listing: %+v", page)
 	}
 }
 
