@@ -58,6 +58,48 @@ func pdfString(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `(`, `\(`, `)`, `\)`).Replace(s)
 }
 
+// watcher notes what script in a previewed file could do: dialogs, requests that leave
+// billhound, navigations and popups, and requests that reach the trap server.
+type watcher struct {
+	mu                                     sync.Mutex
+	dialogs, outside, navigations, trapped []string
+}
+
+func (w *watcher) note(list *[]string, s string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	*list = append(*list, s)
+}
+
+func (w *watcher) watch(page playwright.Page, base string) {
+	page.OnDialog(func(d playwright.Dialog) { w.note(&w.dialogs, d.Message()); d.Dismiss() })
+	page.OnRequest(func(r playwright.Request) {
+		if !strings.HasPrefix(r.URL(), base+"/") {
+			w.note(&w.outside, r.URL())
+		}
+	})
+	page.OnPopup(func(p playwright.Page) { w.note(&w.navigations, "popup "+p.URL()) })
+	page.OnFrameNavigated(func(f playwright.Frame) {
+		if f == page.MainFrame() && !strings.HasPrefix(f.URL(), base+"/#/archive") {
+			w.note(&w.navigations, f.URL())
+		}
+	})
+}
+
+// report says what was seen and how many things.
+func (w *watcher) report() (string, int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return fmt.Sprintf("dialogs %q, trap %q, outside %q, navigations %q", w.dialogs, w.trapped, w.outside, w.navigations),
+		len(w.dialogs) + len(w.trapped) + len(w.outside) + len(w.navigations)
+}
+
+func (w *watcher) reset() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.dialogs, w.outside, w.navigations, w.trapped = nil, nil, nil, nil
+}
+
 // fileInvoice writes data into the archive folder and indexes it, as a run would.
 func fileInvoice(t *testing.T, st *store.Store, data string, portal store.Portal, number, contentType string, body []byte) {
 	t.Helper()
@@ -78,18 +120,31 @@ func fileInvoice(t *testing.T, st *store.Store, data string, portal store.Portal
 	}
 }
 
+// fileHostile archives a hostile PDF and a hostile HTML receipt beside three plain invoices.
+func fileHostile(t *testing.T, data, trap string) {
+	t.Helper()
+	st, err := store.Open(filepath.Join(data, "billhound.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := archivegen.Seed(st, 3, archivegen.Options{Portals: []string{"Evil Corp"}, Root: filepath.Join(data, "archive")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fileInvoice(t, st, data, res.Portals[0], "EVIL-1", "application/pdf", hostilePDF(trap))
+	receipt := fmt.Sprintf(`<!doctype html><h1>Receipt EVIL-2</h1><p>Paid.</p><script>parent.alert('html-ran');fetch('%[1]s/html')</script>`+
+		`<img src="%[1]s/img"><form action="%[1]s/form"><button id=b>x</button></form><script>document.getElementById('b').click()</script>`, trap)
+	fileInvoice(t, st, data, res.Portals[0], "EVIL-2", "text/html", []byte(receipt))
+	st.Close()
+}
+
 // TestArchivePreviewHostileFiles previews a PDF built to run script and an HTML receipt with
 // script in it, in real Chromium: no dialog opens, nothing is requested outside billhound
 // (a trap server counts), the page does not navigate, and the page still works afterwards.
 // It starts from an empty archive, whose page says what to do.
 func TestArchivePreviewHostileFiles(t *testing.T) {
-	var mu sync.Mutex
-	var trapped []string
-	trap := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		trapped = append(trapped, r.URL.Path)
-		mu.Unlock()
-	}))
+	w := &watcher{}
+	trap := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { w.note(&w.trapped, r.URL.Path) }))
 	defer trap.Close()
 
 	data := t.TempDir()
@@ -108,59 +163,17 @@ func TestArchivePreviewHostileFiles(t *testing.T) {
 	}
 	shot(t, page, "archive-empty")
 
-	// The hostile files arrive while the server runs, as a run would file them.
-	st, err := store.Open(filepath.Join(data, "billhound.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := archivegen.Seed(st, 3, archivegen.Options{Portals: []string{"Evil Corp"}, Root: filepath.Join(data, "archive")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fileInvoice(t, st, data, res.Portals[0], "EVIL-1", "application/pdf", hostilePDF(trap.URL))
-	receipt := fmt.Sprintf(`<!doctype html><h1>Receipt EVIL-2</h1><p>Paid.</p><script>parent.alert('html-ran');fetch('%[1]s/html')</script>`+
-		`<img src="%[1]s/img"><form action="%[1]s/form"><button id=b>x</button></form><script>document.getElementById('b').click()</script>`, trap.URL)
-	fileInvoice(t, st, data, res.Portals[0], "EVIL-2", "text/html", []byte(receipt))
-	st.Close()
-
-	var dialogs, outside, navigations []string
-	page.OnDialog(func(d playwright.Dialog) {
-		mu.Lock()
-		dialogs = append(dialogs, d.Message())
-		mu.Unlock()
-		d.Dismiss()
-	})
-	page.OnRequest(func(r playwright.Request) {
-		if !strings.HasPrefix(r.URL(), in.base+"/") {
-			mu.Lock()
-			outside = append(outside, r.URL())
-			mu.Unlock()
-		}
-	})
-	page.OnPopup(func(p playwright.Page) {
-		mu.Lock()
-		navigations = append(navigations, "popup "+p.URL())
-		mu.Unlock()
-	})
-	page.OnFrameNavigated(func(f playwright.Frame) {
-		if f == page.MainFrame() && !strings.HasPrefix(f.URL(), in.base+"/#/archive") {
-			mu.Lock()
-			navigations = append(navigations, f.URL())
-			mu.Unlock()
-		}
-	})
+	fileHostile(t, data, trap.URL) // while the server runs, as a run would file them
+	w.watch(page, in.base)
 	if _, err := page.Reload(); err != nil {
 		t.Fatal(err)
 	}
 	// The watchers see what they watch for: a dialog and a request to the trap from the page.
 	page.Evaluate(`u => { alert('control'); return fetch(u + '/control', { mode: 'no-cors' }).catch(() => {}) }`, trap.URL)
-	mu.Lock()
-	control := len(dialogs) == 1 && len(trapped) == 1 && len(outside) == 1
-	dialogs, trapped, outside = nil, nil, nil
-	mu.Unlock()
-	if !control {
-		t.Fatal("the test's watchers missed the page's own alert and request: they would miss the files' too")
+	if seen, n := w.report(); n != 3 {
+		t.Fatalf("the test's watchers missed the page's own alert and request (%s): they would miss the files' too", seen)
 	}
+	w.reset()
 	row := page.Locator("#invoices tbody tr[data-invoice-id]", playwright.PageLocatorOptions{HasText: "EVIL-1"})
 	if err := row.Locator("td.number button").Click(); err != nil {
 		t.Fatal(err)
@@ -188,11 +201,7 @@ func TestArchivePreviewHostileFiles(t *testing.T) {
 	// Whatever ran would have done so by now; give stray requests a moment to arrive.
 	time.Sleep(700 * time.Millisecond)
 
-	mu.Lock()
-	seen := fmt.Sprintf("dialogs %q, trap %q, outside %q, navigations %q", dialogs, trapped, outside, navigations)
-	clean := len(dialogs)+len(trapped)+len(outside)+len(navigations) == 0
-	mu.Unlock()
-	if !clean {
+	if seen, n := w.report(); n > 0 {
 		t.Errorf("script in an archived file reached out of the preview: %s", seen)
 	}
 	// The page still works: the amount filter narrows to the two hostile files, the preview closes.

@@ -255,10 +255,12 @@ func writeArchiveBench(t *testing.T, path string, n int, inPage, wall []time.Dur
 		verdict = "**not met**"
 	}
 	var b strings.Builder
+	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Fprintf(&b, "## Archive page\n\n`TestArchivePage` in `e2e/`: real Chromium (headless, 1280×900) against the built binary "+
-		"with a generated archive of %d invoices (`internal/archivegen`). \"Usable\" is the moment, measured in the page from "+
+		"with a generated archive of %s invoices (`internal/archivegen`). \"Usable\" is the moment, measured in the page from "+
 		"navigation start, when the first table row is drawn and the search box takes input; the test's own clock (Goto until "+
-		"it saw the row) adds Playwright's round trips.\n\n", n)
+		"it saw the row) adds Playwright's round trips. Load average while measured: %s (2 cores, shared).\n\n",
+		thousands(n), strings.Join(strings.Fields(string(load))[:min(3, len(strings.Fields(string(load))))], " "))
 	b.WriteString("| | median of 5 | first visit (cold cache) | target |\n|---|---|---|---|\n")
 	fmt.Fprintf(&b, "| usable, in the page | %s | %s | < %s: %s |\n", ms(medianOf(inPage)), ms(inPage[0]), ms(usableTarget), verdict)
 	fmt.Fprintf(&b, "| test's clock | %s | %s | |\n\n", ms(medianOf(wall)), ms(wall[0]))
@@ -267,6 +269,14 @@ func writeArchiveBench(t *testing.T, path string, n int, inPage, wall []time.Dur
 	if err := benchdoc.WriteSection(path, "archive-page", b.String()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // zipEntries reads a zip's entries: base name -> content.
