@@ -1,5 +1,11 @@
 package store
 
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
 // The full-text index of the archive (the FTS5 table invoice_text, rowid = invoice id): what
 // an invoice's file says, and its portal name, number, title and file name, so a search for
 // "hetzner 2025 server" finds it.
@@ -7,26 +13,40 @@ package store
 // invoiceMetaSQL is the text of the meta column, from the invoice and its portal.
 const invoiceMetaSQL = `p.name || ' ' || i.number || ' ' || i.title || ' ' || i.file_name`
 
+// dayKey is one day in text keys.
+const dayKey = int64(1) << 32
+
+// TextKey is the full-text row key of the invoice with this date (YYYY-MM-DD, or "") and id:
+// (days since 1970) << 32 | id, so keys sort as the listing does (date, then id; no date last).
+func TextKey(date string, id int64) int64 {
+	days := int64(0)
+	if t, err := time.Parse("2006-01-02", date); err == nil && t.Unix() > 0 {
+		days = t.Unix() / 86400
+	}
+	return days*dayKey | (id & (dayKey - 1))
+}
+
 // SetInvoiceText puts the invoice's extracted text (may be "") into the full-text index and
-// marks it extracted. Calling it again replaces the text.
+// marks it extracted. Calling it again replaces the text (and follows a changed date).
 func (s *Store) SetInvoiceText(id int64, body string) error {
-	tx := s.db.Begin()
-	if tx.Error != nil {
-		return tx.Error
-	}
-	defer tx.Rollback()
-	if err := tx.Exec(`DELETE FROM invoice_text WHERE rowid = ?`, id).Error; err != nil {
-		return err
-	}
-	err := tx.Exec(`INSERT INTO invoice_text(rowid, meta, body) SELECT i.id, `+invoiceMetaSQL+`, ?
-		FROM invoices i JOIN portals p ON p.id = i.portal_id WHERE i.id = ?`, body, id).Error
-	if err != nil {
-		return err
-	}
-	if err := tx.Exec(`UPDATE invoices SET text_state = 1 WHERE id = ?`, id).Error; err != nil {
-		return err
-	}
-	return tx.Commit().Error
+	return s.db.Transaction(func(tx *gorm.DB) error {
+		var inv Invoice
+		if err := tx.Select("id, date, text_key").First(&inv, id).Error; err != nil {
+			return notFound(err)
+		}
+		if inv.TextKey != nil {
+			if err := tx.Exec(`DELETE FROM invoice_text WHERE rowid = ?`, *inv.TextKey).Error; err != nil {
+				return err
+			}
+		}
+		key := TextKey(inv.Date, id)
+		err := tx.Exec(`INSERT INTO invoice_text(rowid, meta, body) SELECT ?, `+invoiceMetaSQL+`, ?
+			FROM invoices i JOIN portals p ON p.id = i.portal_id WHERE i.id = ?`, key, body, id).Error
+		if err != nil {
+			return err
+		}
+		return tx.Exec(`UPDATE invoices SET text_state = 1, text_key = ? WHERE id = ?`, key, id).Error
+	})
 }
 
 // InvoicesWithoutText returns up to limit invoices whose text was not extracted yet, oldest

@@ -2,6 +2,7 @@ package store
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -27,6 +28,7 @@ type Invoice struct {
 	CreatedAt   time.Time
 	AmountCents *int64 `gorm:"column:amount_cents"` // Amount in cents, for range filters; nil without one
 	TextState   int    // 1 once the file's text is in the full-text index (see SetInvoiceText)
+	TextKey     *int64 // its row in the full-text index (see TextKey); nil before
 }
 
 // InvoiceRow is an invoice with its portal's name, for listings.
@@ -77,11 +79,14 @@ func first(invs []Invoice) *Invoice {
 	return &invs[0]
 }
 
-// InvoiceDates returns the invoice dates (YYYY-MM-DD, oldest first) of a portal's invoices
-// that have one.
+// InvoiceDates returns the dates (YYYY-MM-DD, oldest first) of a portal's newest invoices that
+// have one, at most 64: enough to tell a monthly rhythm (runner.MissingMonth) from an index read
+// of the newest rows, however large the archive.
 func (s *Store) InvoiceDates(portalID int64) ([]string, error) {
 	var dates []string
-	err := s.db.Model(&Invoice{}).Where("portal_id = ? AND date <> ''", portalID).Order("date").Pluck("date", &dates).Error
+	err := s.db.Model(&Invoice{}).Where("portal_id = ? AND date <> ''", portalID).
+		Order("date DESC").Limit(64).Pluck("date", &dates).Error
+	slices.Reverse(dates)
 	return dates, err
 }
 

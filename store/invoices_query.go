@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // InvoiceFilter narrows the archive's listing. Zero fields do not filter.
@@ -28,21 +29,19 @@ type InvoicePage struct {
 	Total int            // invoices matching the filter, on all pages
 }
 
-// where builds the filter's conditions on invoices (alias i) and invoice_text (when matching).
-func (f InvoiceFilter) where() (string, []any) {
+// where builds the filter's conditions on invoices (alias i). A text search's own conditions
+// are in textWhere.
+func (f InvoiceFilter) where(withDates bool) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, arg any) { conds = append(conds, cond); args = append(args, arg) }
-	if f.Match != "" {
-		add("invoice_text MATCH ?", f.Match)
-	}
 	if f.PortalID != 0 {
 		add("i.portal_id = ?", f.PortalID)
 	}
-	if f.From != "" {
+	if f.From != "" && withDates {
 		add("i.date >= ?", f.From)
 	}
-	if f.To != "" {
+	if f.To != "" && withDates {
 		add("i.date <= ?", f.To)
 	}
 	if f.MinCents != nil {
@@ -51,46 +50,58 @@ func (f InvoiceFilter) where() (string, []any) {
 	if f.MaxCents != nil {
 		add("i.amount_cents <= ?", *f.MaxCents)
 	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return strings.Join(conds, " AND "), args
 }
 
-// from is the listing's table expression: with a text search it starts at the FTS index.
-func (f InvoiceFilter) from() string {
-	if f.Match != "" {
-		return " FROM invoice_text JOIN invoices i ON i.id = invoice_text.rowid"
+// textWhere is a text search's conditions on invoice_text: the match, and the date range and
+// cursor as ranges of its rowid (the text key, in listing order).
+func (f InvoiceFilter) textWhere(after *InvoiceCursor) (string, []any) {
+	conds, args := []string{"invoice_text MATCH ?"}, []any{f.Match}
+	if f.From != "" {
+		conds, args = append(conds, "invoice_text.rowid >= ?"), append(args, TextKey(f.From, 0))
 	}
-	return " FROM invoices i"
+	if f.To != "" {
+		conds, args = append(conds, "invoice_text.rowid < ?"), append(args, TextKey(f.To, 0)+dayKey)
+	}
+	if after != nil {
+		conds, args = append(conds, "invoice_text.rowid < ?"), append(args, TextKey(after.Date, after.ID))
+	}
+	return strings.Join(conds, " AND "), args
 }
+
+func and(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + " AND " + b
+}
+
+func whereClause(cond string) string {
+	if cond == "" {
+		return ""
+	}
+	return " WHERE " + cond
+}
+
+// joinText joins invoices (i) to their full-text rows: the low 32 bits of the text key are the
+// invoice's id.
+const joinText = " JOIN invoices i ON i.id = (invoice_text.rowid & 4294967295)"
 
 // ListInvoices returns a page of at most limit invoices matching f, after the cursor (nil: the
 // first page), with the number of all matches. The order is a keyset on (date, id), so a deep
 // page costs what the first one does.
 func (s *Store) ListInvoices(f InvoiceFilter, after *InvoiceCursor, limit int) (InvoicePage, error) {
 	var page InvoicePage
-	where, args := f.where()
-	keyset := where
-	kargs := append([]any{}, args...)
-	if after != nil {
-		keyset += map[bool]string{true: " AND ", false: " WHERE "}[where != ""] + "(i.date, i.id) < (?, ?)"
-		kargs = append(kargs, after.Date, after.ID)
-	}
-	// The page's ids first, then its rows: the snippet is made for this page's rows only.
-	ids := "SELECT i.id" + f.from() + keyset + " ORDER BY i.date DESC, i.id DESC LIMIT ?"
-	kargs = append(kargs, limit+1)
-	snippet := "''"
-	join := ""
+	var err error
 	if f.Match != "" {
-		snippet = "snippet(invoice_text, -1, '«', '»', '…', 16)"
-		join = " JOIN invoice_text ON invoice_text.rowid = i.id AND invoice_text MATCH ?"
-		kargs = append(kargs, f.Match)
+		page.Rows, err = s.searchPage(f, after, limit+1)
+	} else {
+		page.Rows, err = s.listPage(f, after, limit+1)
 	}
-	q := "SELECT i.*, p.name AS portal_name, " + snippet + " AS snippet FROM (" + ids + ") page" +
-		" JOIN invoices i ON i.id = page.id JOIN portals p ON p.id = i.portal_id" + join +
-		" ORDER BY i.date DESC, i.id DESC"
-	if err := s.db.Raw(q, kargs...).Scan(&page.Rows).Error; err != nil {
+	if err != nil {
 		return page, fmt.Errorf("list invoices: %w", err)
 	}
 	if len(page.Rows) > limit {
@@ -98,16 +109,65 @@ func (s *Store) ListInvoices(f InvoiceFilter, after *InvoiceCursor, limit int) (
 		last := page.Rows[limit-1]
 		page.Next = &InvoiceCursor{Date: last.Date, ID: last.ID}
 	}
-	total, err := s.countInvoices(f, where, args)
-	page.Total = total
+	page.Total, err = s.countInvoices(f)
 	return page, err
 }
 
-func (s *Store) countInvoices(f InvoiceFilter, where string, args []any) (int, error) {
+func (s *Store) listPage(f InvoiceFilter, after *InvoiceCursor, n int) ([]InvoiceRow, error) {
+	cond, args := f.where(true)
+	if after != nil {
+		cond, args = and(cond, "(i.date, i.id) < (?, ?)"), append(args, after.Date, after.ID)
+	}
+	// An amount range over all portals reads the list index in order and checks the amount on
+	// it; left alone, SQLite would read the amount index and sort every match.
+	from := " FROM invoices i"
+	if f.PortalID == 0 && (f.MinCents != nil || f.MaxCents != nil) {
+		from = " FROM invoices i INDEXED BY invoices_list"
+	}
+	ids := "SELECT i.id" + from + whereClause(cond) + " ORDER BY i.date DESC, i.id DESC LIMIT ?"
+	q := "SELECT i.*, p.name AS portal_name FROM (" + ids + ") page" +
+		" JOIN invoices i ON i.id = page.id JOIN portals p ON p.id = i.portal_id ORDER BY i.date DESC, i.id DESC"
+	var rows []InvoiceRow
+	return rows, s.db.Raw(q, append(args, n)...).Scan(&rows).Error
+}
+
+// searchPage reads the matches newest first straight from the index (its rowid order is the
+// listing's order, so nothing is sorted), stops at the page's end, and so makes snippets for
+// that page's rows only.
+func (s *Store) searchPage(f InvoiceFilter, after *InvoiceCursor, n int) ([]InvoiceRow, error) {
+	tcond, args := f.textWhere(after)
+	icond, iargs := f.where(false)
+	from := " FROM invoice_text"
+	if icond != "" {
+		from += joinText
+	}
+	keys := "SELECT invoice_text.rowid AS k, snippet(invoice_text, -1, '«', '»', '…', 16) AS snippet" + from +
+		" WHERE " + and(tcond, icond) + " ORDER BY invoice_text.rowid DESC LIMIT ?"
+	q := "SELECT i.*, p.name AS portal_name, page.snippet FROM (" + keys + ") page" +
+		" JOIN invoices i ON i.id = (page.k & 4294967295) JOIN portals p ON p.id = i.portal_id ORDER BY page.k DESC"
+	var rows []InvoiceRow
+	return rows, s.db.Raw(q, append(append(args, iargs...), n)...).Scan(&rows).Error
+}
+
+func (s *Store) countInvoices(f InvoiceFilter) (int, error) {
 	var n int
-	q := "SELECT COUNT(*)" + f.from() + where
-	if f.Match != "" && len(args) == 1 { // the index alone knows how many documents match
-		q = "SELECT COUNT(*) FROM invoice_text WHERE invoice_text MATCH ?"
+	var q string
+	var args []any
+	icond, iargs := f.where(f.Match == "")
+	switch {
+	case f.Match != "":
+		tcond, targs := f.textWhere(nil)
+		q, args = "SELECT COUNT(*) FROM invoice_text", append(targs, iargs...)
+		if icond != "" {
+			q += joinText
+		}
+		q += " WHERE " + and(tcond, icond)
+	case icond == "": // the whole archive: the counts the triggers keep
+		q = "SELECT COALESCE(SUM(n), 0) FROM invoice_counts"
+	case f.PortalID != 0 && len(iargs) == 1:
+		q, args = "SELECT COALESCE(SUM(n), 0) FROM invoice_counts WHERE portal_id = ?", iargs
+	default:
+		q, args = "SELECT COUNT(*) FROM invoices i"+whereClause(icond), iargs
 	}
 	err := s.db.Raw(q, args...).Scan(&n).Error
 	return n, err
@@ -125,14 +185,62 @@ type MonthTotal struct {
 
 // MonthTotals sums the invoices matching f per month, portal and currency, newest month first.
 func (s *Store) MonthTotals(f InvoiceFilter) ([]MonthTotal, error) {
-	where, args := f.where()
+	if from, to, ok := f.wholeMonths(); ok { // the sums the triggers keep
+		var conds []string
+		var args []any
+		if f.PortalID != 0 {
+			conds, args = append(conds, "m.portal_id = ?"), append(args, f.PortalID)
+		}
+		if from != "" {
+			conds, args = append(conds, "m.month >= ?"), append(args, from)
+		}
+		if to != "" {
+			conds, args = append(conds, "m.month <= ? AND m.month <> ''"), append(args, to)
+		}
+		q := "SELECT m.month, m.portal_id, p.name AS portal_name, m.currency, m.cents, m.n AS count" +
+			" FROM invoice_months m JOIN portals p ON p.id = m.portal_id" + whereClause(and(strings.Join(conds, " AND "), "m.n > 0")) +
+			" ORDER BY m.month DESC, p.name, m.currency"
+		var rows []MonthTotal
+		return rows, s.db.Raw(q, args...).Scan(&rows).Error
+	}
+	icond, args := f.where(f.Match == "")
+	from := " FROM invoices i"
+	if f.Match != "" {
+		tcond, targs := f.textWhere(nil)
+		from = " FROM invoice_text" + joinText
+		icond, args = and(tcond, icond), append(targs, args...)
+	}
 	q := "SELECT substr(i.date, 1, 7) AS month, i.portal_id, p.name AS portal_name, i.currency," +
-		" COALESCE(SUM(i.amount_cents), 0) AS cents, COUNT(*) AS count" + f.from() +
-		" JOIN portals p ON p.id = i.portal_id" + where +
+		" COALESCE(SUM(i.amount_cents), 0) AS cents, COUNT(*) AS count" + from +
+		" JOIN portals p ON p.id = i.portal_id" + whereClause(icond) +
 		" GROUP BY month, i.portal_id, i.currency ORDER BY month DESC, p.name, i.currency"
 	var rows []MonthTotal
 	err := s.db.Raw(q, args...).Scan(&rows).Error
 	return rows, err
+}
+
+// wholeMonths says whether f filters by nothing but a portal and whole months (from on a 1st,
+// to on a month's last day), and which months (YYYY-MM, "" = open).
+func (f InvoiceFilter) wholeMonths() (string, string, bool) {
+	if f.Match != "" || f.MinCents != nil || f.MaxCents != nil {
+		return "", "", false
+	}
+	from, to := "", ""
+	if f.From != "" {
+		t, err := time.Parse("2006-01-02", f.From)
+		if err != nil || t.Day() != 1 {
+			return "", "", false
+		}
+		from = f.From[:7]
+	}
+	if f.To != "" {
+		t, err := time.Parse("2006-01-02", f.To)
+		if err != nil || t.AddDate(0, 0, 1).Day() != 1 {
+			return "", "", false
+		}
+		to = f.To[:7]
+	}
+	return from, to, true
 }
 
 // InvoicesByID returns the invoices with these ids (with their portal names), in id order.

@@ -220,18 +220,25 @@ var migrations = []string{
 		last_used_at DATETIME
 	)`,
 	// 18: the archive at scale. amount_cents makes the amount range filter numeric (NULL when
-	// the invoice has no amount); (portal_id, date) and (date, amount_cents, portal_id) serve
-	// the archive's pages newest first: (date, id) is the keyset order, and amount_cents and
-	// portal_id in the same index let those filters run on the index alone. invoice_text is the full-text index (rowid = invoice id): meta holds
-	// portal name, number, title and file name, body the text extracted from the file;
-	// text_state says whether the file's text was extracted (0 not yet, 1 done). The per-
-	// portal counts are kept by triggers, so the portal list never counts the whole table.
+	// the invoice has no amount). The indexes serve the archive's pages newest first: (date, id)
+	// is the keyset order, and amount_cents and portal_id in the same index let those filters
+	// run on the index alone; (portal_id, date, id, amount_cents) the same for one portal;
+	// amount_cents alone counts an amount range. invoice_text is the full-text index: meta
+	// holds portal name, number, title and file name, body the text extracted from the file.
+	// Its rowid is the invoice's text_key, (days since 1970 of the date) << 32 | id, so the
+	// index's own rowid order is the listing's order and a search reads only the matches of the
+	// page it shows, newest first, without sorting all matches. text_state says whether the
+	// file's text was extracted (0 not yet, 1 done). The per-portal counts and the sums per
+	// month, portal and currency are kept by triggers, so the portal list and the archive's
+	// totals never add up the whole table.
 	`ALTER TABLE invoices ADD COLUMN amount_cents INTEGER;
 	ALTER TABLE invoices ADD COLUMN text_state INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE invoices ADD COLUMN text_key INTEGER;
 	UPDATE invoices SET amount_cents = CAST(ROUND(CAST(amount AS REAL) * 100) AS INTEGER) WHERE amount <> '';
 	DROP INDEX invoices_date;
-	CREATE INDEX invoices_portal_date ON invoices(portal_id, date);
 	CREATE INDEX invoices_list ON invoices(date, id, amount_cents, portal_id);
+	CREATE INDEX invoices_portal_date ON invoices(portal_id, date, id, amount_cents);
+	CREATE INDEX invoices_amount ON invoices(amount_cents);
 	CREATE INDEX invoices_text_pending ON invoices(id) WHERE text_state = 0;
 	CREATE VIRTUAL TABLE invoice_text USING fts5(meta, body, tokenize = 'unicode61 remove_diacritics 2');
 	CREATE TABLE invoice_counts (
@@ -245,7 +252,29 @@ var migrations = []string{
 	END;
 	CREATE TRIGGER invoices_count_delete AFTER DELETE ON invoices BEGIN
 		UPDATE invoice_counts SET n = n - 1 WHERE portal_id = old.portal_id;
-		DELETE FROM invoice_text WHERE rowid = old.id;
+		DELETE FROM invoice_text WHERE rowid = old.text_key;
+		UPDATE invoice_months SET cents = cents - COALESCE(old.amount_cents, 0), n = n - 1
+			WHERE month = substr(old.date, 1, 7) AND portal_id = old.portal_id AND currency = old.currency;
+	END;
+	CREATE TABLE invoice_months (
+		month TEXT NOT NULL,
+		portal_id INTEGER NOT NULL REFERENCES portals(id) ON DELETE CASCADE,
+		currency TEXT NOT NULL,
+		cents INTEGER NOT NULL,
+		n INTEGER NOT NULL,
+		PRIMARY KEY (month, portal_id, currency)
+	);
+	INSERT INTO invoice_months SELECT substr(date, 1, 7), portal_id, currency, COALESCE(SUM(amount_cents), 0), COUNT(*)
+		FROM invoices GROUP BY 1, 2, 3;
+	CREATE TRIGGER invoices_month_insert AFTER INSERT ON invoices BEGIN
+		INSERT INTO invoice_months VALUES (substr(new.date, 1, 7), new.portal_id, new.currency, COALESCE(new.amount_cents, 0), 1)
+			ON CONFLICT DO UPDATE SET cents = cents + excluded.cents, n = n + 1;
+	END;
+	CREATE TRIGGER invoices_month_update AFTER UPDATE OF date, amount_cents, currency, portal_id ON invoices BEGIN
+		UPDATE invoice_months SET cents = cents - COALESCE(old.amount_cents, 0), n = n - 1
+			WHERE month = substr(old.date, 1, 7) AND portal_id = old.portal_id AND currency = old.currency;
+		INSERT INTO invoice_months VALUES (substr(new.date, 1, 7), new.portal_id, new.currency, COALESCE(new.amount_cents, 0), 1)
+			ON CONFLICT DO UPDATE SET cents = cents + excluded.cents, n = n + 1;
 	END`,
 }
 

@@ -140,15 +140,16 @@ type invoice struct {
 }
 
 func insertBatch(tx *sql.Tx, batch []invoice) error {
-	const cols = 16
+	const cols = 17
 	rows := strings.Repeat("(?"+strings.Repeat(", ?", cols-1)+"), ", len(batch))
 	args := make([]any, 0, cols*len(batch))
 	for _, inv := range batch {
 		args = append(args, inv.ID, inv.PortalID, inv.Number, inv.Date, inv.Amount, inv.AmountCents, inv.Currency,
-			inv.Title, inv.Path, inv.FileName, inv.Size, inv.SHA256, inv.ContentType, inv.SourceURL, inv.CreatedAt, 1)
+			inv.Title, inv.Path, inv.FileName, inv.Size, inv.SHA256, inv.ContentType, inv.SourceURL, inv.CreatedAt, 1,
+			store.TextKey(inv.Date, inv.ID))
 	}
 	_, err := tx.Exec(`INSERT INTO invoices (id, portal_id, number, date, amount, amount_cents, currency,
-		title, path, file_name, size, sha256, content_type, source_url, created_at, text_state)
+		title, path, file_name, size, sha256, content_type, source_url, created_at, text_state, text_key)
 		VALUES `+strings.TrimSuffix(rows, ", "), args...)
 	if err != nil {
 		return err
@@ -156,7 +157,7 @@ func insertBatch(tx *sql.Tx, batch []invoice) error {
 	rows = strings.Repeat("(?, ?, ?), ", len(batch))
 	args = args[:0]
 	for _, inv := range batch {
-		args = append(args, inv.ID, inv.meta, inv.body)
+		args = append(args, store.TextKey(inv.Date, inv.ID), inv.meta, inv.body)
 	}
 	_, err = tx.Exec(`INSERT INTO invoice_text(rowid, meta, body) VALUES `+strings.TrimSuffix(rows, ", "), args...)
 	return err
