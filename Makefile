@@ -48,6 +48,7 @@ bench: build
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestRunSpeed -count=1 -timeout 40m -v ./e2e/
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestOperationsFigures -count=1 -timeout 5m -v ./e2e/
 	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestArchiveFigures -count=1 -timeout 30m -v ./e2e/
+	BILLHOUND_BENCH_OUT=docs/BENCHMARKS.md go test -run TestArchivePage -count=1 -timeout 10m -v ./e2e/
 
 demo: build
 	$(BIN) demo-portal --addr 127.0.0.1:9911

@@ -140,7 +140,7 @@ func TestWebUIUserStory(t *testing.T) {
 	// 5. The archive lists the invoices the portal lists, with download links.
 	listed := demo.invoices()
 	must(page.Locator("#nav-archive").Click())
-	rows := page.Locator("table#invoices tbody tr")
+	rows := page.Locator("table#invoices tbody tr[data-invoice-id]")
 	must(rows.Nth(len(listed) - 1).WaitFor())
 	n, _ := rows.Count()
 	if n != len(listed) {

@@ -19,12 +19,13 @@ export class ApiError extends Error {
 /**
  * @param {string} method
  * @param {string} path under /api, e.g. "/portals"
- * @param {{json?: any, form?: FormData, auth?: boolean, signal?: AbortSignal}} [opts]
+ * @param {{json?: any, form?: FormData, auth?: boolean, signal?: AbortSignal, blob?: boolean}} [opts]
  *   auth=false: a 401 is an answer for the caller (login), not "session expired".
+ *   blob=true: a successful answer is a file: `{blob, fileName}` (fileName from Content-Disposition).
  */
 export async function request(method, path, opts = {}) {
   /** @type {RequestInit} */
-  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' }, signal: opts.signal };
+  const init = { method, credentials: 'same-origin', headers: { Accept: opts.blob ? '*/*' : 'application/json' }, signal: opts.signal };
   if (opts.json !== undefined) {
     init.headers = { ...init.headers, 'Content-Type': 'application/json' };
     init.body = JSON.stringify(opts.json);
@@ -41,6 +42,9 @@ export async function request(method, path, opts = {}) {
   }
 
   if (res.status === 204) return null;
+  if (opts.blob && res.ok) {
+    return { blob: await res.blob(), fileName: dispositionName(res.headers.get('Content-Disposition')) };
+  }
 
   const text = await res.text();
   let body = null;
@@ -60,6 +64,33 @@ export async function request(method, path, opts = {}) {
     throw new ApiError(res.status, message, body);
   }
   return body;
+}
+
+/** The file name of a Content-Disposition header ("" when it has none). */
+function dispositionName(header) {
+  if (!header) return '';
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1]);
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  return /filename="?([^";]+)"?/i.exec(header)?.[1] || '';
+}
+
+/**
+ * The archive's filters as a query string (empty values left out).
+ * @param {Record<string, string|number|undefined|null>} params
+ */
+function queryString(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? '?' + s : '';
 }
 
 export const api = {
@@ -160,6 +191,13 @@ export const api = {
   /** Sends a test through every channel that is on (as saved): `{results: [{channel, ok, error}]}`. */
   testNotifications: () => request('POST', '/settings/notifications/test'),
 
-  // invoices
-  invoices: (portal) => request('GET', '/invoices' + (portal ? `?portal=${encodeURIComponent(portal)}` : '')),
+  // invoices: filters are {portal, from, to, min, max, q} (see lib/archive.js)
+  /** One page, newest first: `{items, next, total}`; `next` is "" after the last page. */
+  invoices: (filters = {}, { cursor = '', limit = 0, signal = undefined } = {}) =>
+    request('GET', '/invoices' + queryString({ ...filters, cursor, limit: limit || '' }), { signal }),
+  /** Sums per month, portal and currency: `{rows: [{month, portalId, portalName, currency, amount, count}]}`. */
+  invoiceTotals: (filters = {}, { signal = undefined } = {}) => request('GET', '/invoices/totals' + queryString(filters), { signal }),
+  invoice: (id) => request('GET', `/invoices/${id}`),
+  /** A zip of these invoices' files (at most 1000): `{blob, fileName}`. */
+  invoicesZip: (ids) => request('POST', '/invoices/zip', { json: { ids }, blob: true }),
 };
