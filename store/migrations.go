@@ -283,15 +283,16 @@ var migrations = []string{
 	CREATE VIRTUAL TABLE invoice_text USING fts5(meta, body, tokenize = 'unicode61 remove_diacritics 2');
 	CREATE TABLE invoice_counts (
 		portal_id INTEGER PRIMARY KEY REFERENCES portals(id) ON DELETE CASCADE,
-		n INTEGER NOT NULL
+		n INTEGER NOT NULL,
+		bytes INTEGER NOT NULL DEFAULT 0
 	);
-	INSERT INTO invoice_counts SELECT portal_id, COUNT(*) FROM invoices GROUP BY portal_id;
+	INSERT INTO invoice_counts SELECT portal_id, COUNT(*), COALESCE(SUM(size), 0) FROM invoices GROUP BY portal_id;
 	CREATE TRIGGER invoices_count_insert AFTER INSERT ON invoices BEGIN
-		INSERT INTO invoice_counts(portal_id, n) VALUES (new.portal_id, 1)
-			ON CONFLICT(portal_id) DO UPDATE SET n = n + 1;
+		INSERT INTO invoice_counts(portal_id, n, bytes) VALUES (new.portal_id, 1, new.size)
+			ON CONFLICT(portal_id) DO UPDATE SET n = n + 1, bytes = bytes + new.size;
 	END;
 	CREATE TRIGGER invoices_count_delete AFTER DELETE ON invoices BEGIN
-		UPDATE invoice_counts SET n = n - 1 WHERE portal_id = old.portal_id;
+		UPDATE invoice_counts SET n = n - 1, bytes = bytes - old.size WHERE portal_id = old.portal_id;
 		DELETE FROM invoice_text WHERE rowid = old.text_key;
 		UPDATE invoice_months SET cents = cents - COALESCE(old.amount_cents, 0), n = n - 1
 			WHERE month = substr(old.date, 1, 7) AND portal_id = old.portal_id AND currency = old.currency;

@@ -50,7 +50,8 @@ func (s *Store) RunDurations(ctx context.Context, limit int) ([]time.Duration, e
 // InvoiceTotals is the number and total size of archived invoices.
 func (s *Store) InvoiceTotals(ctx context.Context) (count, bytes int64, err error) {
 	var r struct{ N, B int64 }
-	err = s.db.WithContext(ctx).Raw("SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS b FROM invoices").Scan(&r).Error
+	// From the trigger-kept per-portal counts: a scrape never walks the invoices table.
+	err = s.db.WithContext(ctx).Raw("SELECT COALESCE(SUM(n), 0) AS n, COALESCE(SUM(bytes), 0) AS b FROM invoice_counts").Scan(&r).Error
 	return r.N, r.B, err
 }
 

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -61,5 +62,27 @@ func TestMonthTotalsKeptByTriggers(t *testing.T) {
 	}
 	if page.Total != sum || counts[res.Portals[1].ID] != 0 {
 		t.Fatalf("counts after deleting a portal: total %d, counts %v", page.Total, counts)
+	}
+	// /metrics' figures come from the kept counts: they must equal the invoices' own.
+	n, b, err := st.InvoiceTotals(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantN, wantB int64
+	for cur := (*store.InvoiceCursor)(nil); ; {
+		page, err := st.ListInvoices(store.InvoiceFilter{}, cur, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page.Rows {
+			wantN, wantB = wantN+1, wantB+r.Size
+		}
+		if page.Next == nil {
+			break
+		}
+		cur = page.Next
+	}
+	if n != wantN || b != wantB || n == 0 || b == 0 {
+		t.Fatalf("kept totals %d invoices / %d bytes, the invoices say %d / %d", n, b, wantN, wantB)
 	}
 }
