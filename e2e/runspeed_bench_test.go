@@ -179,7 +179,7 @@ func runSpeedReport(n int, plainWarm, bhWarm, bhLaunch, plainCLI, bhCLI []time.D
 	fmt.Fprintf(&b, "%s, %d CPUs, %s. The bundled `demo.js` against the demo portal (sign in, list, download every invoice) "+
 		"as a billhound run and as a plain Playwright script (`tools/bench/demo-flow.js`: the same playwright-core %s, "+
 		"the same `/usr/bin/chromium` and launch arguments), %d runs each, medians. A billhound run includes its "+
-		"store, sealed credentials, script sandbox process, per-run proxy and policy route, archive and run log.\n\n",
+		"store, sealed credentials, script sandbox process, the URL policy (per-run proxy, page guards and checks), archive and run log.\n\n",
 		time.Now().Format("2006-01-02"), runtime.NumCPU(), runtime.Version(), browser.DriverVersion(), n)
 	b.WriteString("| comparison | billhound | plain script / other | ratio | target |\n|---|---|---|---|---|\n")
 	row := func(what string, bh, other time.Duration, target string) {
