@@ -3,7 +3,6 @@ package browser
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -18,12 +17,13 @@ import (
 //
 //   - Connections: the context's proxy (proxy.go) dials only allowed addresses, for every
 //     http(s) and WebSocket connection, including redirect targets, which Playwright follows
-//     without routing them.
-//   - Requests: a context route aborts every request the policy refuses (file: documents, and
-//     billhound's own address: navigation, fetch, form, subresource) before any connection.
-//     Only URLs that can be refused are sent to Go (interceptPattern); the rest continue in
-//     the driver.
-//   - Documents: data:, chrome:, devtools: documents make no request a route could see, so every
+//     without routing them. It alone refuses billhound's own address for http(s): checked on
+//     the request's URL and again on the address dialed, before any connection to billhound.
+//   - Requests the proxy never sees (file:, chrome:, devtools: ..., any URL that is not
+//     http(s)): each page pauses them in Chromium and refuses them before anything is read
+//     (pageguard.go). No Playwright route: a route pauses every request of the context and
+//     turns its HTTP cache off, which made every page load of a run slower.
+//   - Documents: data:, chrome:, devtools: documents make no request that could be paused, so every
 //     frame navigation is checked; a refused frame is sent to about:blank, a refused popup closed.
 //   - Chromium's own refusals (a page's link, location, iframe or window.open to file: or
 //     chrome:, a redirect to file: or data:) only show as a console error or a failed request;
@@ -32,21 +32,22 @@ import (
 // Every refusal goes to the run's policy (netpolicy.Policy.Blocked): it logs it and the script's
 // next call takes it. Downloads of non-web URLs (data:, file:) are cancelled.
 
-// guard applies pol to everything bc loads, from now on.
+// guard applies pol to everything bc loads, from now on. Pages open already (a persistent
+// context's first page) are guarded before guard returns.
 func guard(bc playwright.BrowserContext, pol *netpolicy.Policy) error {
-	if err := bc.Route(interceptPattern(pol), func(r playwright.Route) {
-		if err := pol.CheckURL(r.Request().URL()); err != nil {
-			pol.Blocked(err)
-			_ = r.Abort("blockedbyclient")
-			return
-		}
-		_ = r.Fallback()
-	}); err != nil {
-		return fmt.Errorf("set up the browser's network policy: %s", firstLine(err))
-	}
-	bc.OnPage(func(p playwright.Page) { watchPage(p, pol) })
+	pages := newPageGuards(bc, pol)
+	bc.OnPage(func(p playwright.Page) {
+		watchPage(p, pol)
+		go func() { _ = pages.ensure(p) }() // a closed page has nothing left to guard
+	})
 	// On the context, not the page: a popup's first messages come before its page event.
 	bc.OnConsole(func(m playwright.ConsoleMessage) { chromiumRefused(m, pol) })
+	for _, p := range bc.Pages() {
+		watchPage(p, pol)
+		if err := pages.ensure(p); err != nil {
+			return fmt.Errorf("set up the browser's network policy: %s", firstLine(err))
+		}
+	}
 	return nil
 }
 
@@ -71,23 +72,6 @@ func chromiumRefused(m playwright.ConsoleMessage, pol *netpolicy.Policy) {
 		}
 		return
 	}
-}
-
-// interceptPattern matches the URLs the policy may refuse: any scheme but http and https, and
-// billhound's own ports. It is sent to the driver as a JS RegExp too, so it uses the syntax both
-// share (no lookahead). Other URLs never wait for Go.
-func interceptPattern(pol *netpolicy.Policy) *regexp.Regexp {
-	alts := []string{`^(?:[^h]|h[^t]|ht[^t]|htt[^p]|http[^s:]|https[^:])`}
-	for _, port := range pol.OwnPorts() {
-		alts = append(alts, fmt.Sprintf(`^https?://[^/?#]*:%d(?:[/?#]|$)`, port))
-		switch port { // the default port needs no ":80" in the URL
-		case 80:
-			alts = append(alts, `^http://[^/?#]*(?:[/?#]|$)`)
-		case 443:
-			alts = append(alts, `^https://[^/?#]*(?:[/?#]|$)`)
-		}
-	}
-	return regexp.MustCompile(strings.Join(alts, "|"))
 }
 
 // chromiumRefusals are the console errors Chromium logs when it refused a page's navigation

@@ -77,9 +77,10 @@ func TestPolicyOverhead(t *testing.T) {
 		fmt.Fprintf(&b, "| %s | %s | %s | %.2f |\n", name, a.Round(100*time.Microsecond), g.Round(100*time.Microsecond), float64(g)/float64(a))
 	}
 	b.WriteString("\nWhat costs: every connection goes through the context's Go proxy (https as a CONNECT tunnel, so the " +
-		"proxy copies bytes and never decrypts); the route pauses every request once in Chromium and turns the browser's " +
-		"HTTP cache off for the context (Playwright does that whenever a route is set), but only URLs the policy may refuse " +
-		"(not http(s), or billhound's own port) wait for Go. A ratio near 1 is within the noise of this shared machine.\n")
+		"proxy copies bytes and never decrypts), and the frame, console and download checks listen to the page's events. " +
+		"There is no Playwright route (a route pauses every request of the context in the driver and turns the HTTP cache " +
+		"off): each page has Chromium pause only the URLs that are not http(s), through the DevTools Fetch domain with URL " +
+		"patterns, so web requests and the cache are as in a bare context. A ratio near 1 is within the noise of this shared machine.\n")
 	t.Log("\n" + b.String())
 	if err := benchdoc.WriteSection(out, "netpolicy", b.String()); err != nil {
 		t.Fatal(err)
@@ -89,7 +90,7 @@ func TestPolicyOverhead(t *testing.T) {
 // flow times the three steps on a fresh context.
 func flow(t *testing.T, bc playwright.BrowserContext) [3]time.Duration {
 	t.Helper()
-	p, err := bc.NewPage()
+	p, err := browser.NewPage(bc) // as a run opens its page
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func newGuarded(t *testing.T, base string, own ...string) *guarded {
 	}
 	t.Cleanup(func() { bc.Close() })
 	g.bc = bc
-	if g.page, err = bc.NewPage(); err != nil {
+	if g.page, err = browser.NewPage(bc); err != nil {
 		t.Fatal(err)
 	}
 	g.page.SetDefaultTimeout(10_000)

@@ -56,7 +56,7 @@ func TestRemoteBrowserServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer bc.Close()
-	p, _ := bc.NewPage()
+	p, _ := browser.NewPage(bc)
 	if _, err := p.Goto("file:///etc/passwd"); err == nil {
 		t.Error("a remote context opened file:///etc/passwd")
 	}

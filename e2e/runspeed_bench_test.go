@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -41,16 +42,26 @@ func TestRunSpeed(t *testing.T) {
 	site := "http://" + addr
 
 	// Warm: one Chromium, a fresh context per flow, in one process each. The plain script's
-	// flows run in two halves around billhound's, so both see the machine's load alike.
+	// flows alternate with billhound's runs, one each in turn, so both see the machine's load
+	// alike; each pair's ratio is kept too.
 	warm := browser.New(browserOptions())
 	defer warm.Close()
 	runDemo(t, warm, site) // launches Chromium
-	plainWarm := nodeFlows(t, site, n/2).flows
-	var bhWarm, bhLaunch []time.Duration
-	for range n {
-		bhWarm = append(bhWarm, runDemo(t, warm, site))
+	plain := startPacedFlows(t, site)
+	plain.flow(t) // the same warm-up
+	var plainWarm, bhWarm, bhLaunch []time.Duration
+	var pairs []float64
+	for i := range n {
+		var p, b time.Duration
+		if i%2 == 0 {
+			p, b = plain.flow(t), runDemo(t, warm, site)
+		} else {
+			b, p = runDemo(t, warm, site), plain.flow(t)
+		}
+		plainWarm, bhWarm = append(plainWarm, p), append(bhWarm, b)
+		pairs = append(pairs, b.Seconds()/p.Seconds())
 	}
-	plainWarm = append(plainWarm, nodeFlows(t, site, n-n/2).flows...)
+	plain.stop(t)
 	// A browser launch per run: what every run paid before Chromium was kept warm.
 	for range n {
 		m := browser.New(browserOptions())
@@ -85,7 +96,7 @@ func TestRunSpeed(t *testing.T) {
 		plainCLI = append(plainCLI, time.Since(begin))
 	}
 
-	report := runSpeedReport(n, plainWarm, bhWarm, bhLaunch, plainCLI, bhCLI) + loadNote()
+	report := runSpeedReport(n, plainWarm, bhWarm, bhLaunch, plainCLI, bhCLI) + pairNote(pairs) + loadNote()
 	t.Log("\n" + report)
 	if err := benchdoc.WriteSection(out, "run-speed", report); err != nil {
 		t.Fatal(err)
@@ -162,6 +173,72 @@ func nodeFlows(t *testing.T, site string, runs int) nodeResult {
 	return res
 }
 
+// pacedFlows is a plain script process that runs one flow whenever asked (demo-flow.js --paced).
+type pacedFlows struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Scanner
+}
+
+func startPacedFlows(t *testing.T, site string) *pacedFlows {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(driverDir(), "node"), filepath.Join(repoRoot, "tools", "bench", "demo-flow.js"),
+		"--driver", driverDir(), "--chromium", "/usr/bin/chromium", "--url", site, "--user", "demo",
+		"--password", demoPassword, "--out", t.TempDir(), "--paced", "1")
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("demo-flow.js: %v", err)
+	}
+	return &pacedFlows{cmd: cmd, in: in, out: bufio.NewScanner(out)}
+}
+
+// flow runs one flow in the plain script and returns how long it took there.
+func (p *pacedFlows) flow(t *testing.T) time.Duration {
+	t.Helper()
+	if _, err := io.WriteString(p.in, "flow\n"); err != nil {
+		t.Fatalf("demo-flow.js: %v", err)
+	}
+	if !p.out.Scan() {
+		t.Fatalf("demo-flow.js ended: %v", p.out.Err())
+	}
+	var r struct {
+		FlowMs float64
+		Files  int
+	}
+	if err := json.Unmarshal(p.out.Bytes(), &r); err != nil || r.Files == 0 {
+		t.Fatalf("demo-flow.js said %q (%v)", p.out.Bytes(), err)
+	}
+	return ms(r.FlowMs)
+}
+
+func (p *pacedFlows) stop(t *testing.T) {
+	p.in.Close()
+	if err := p.cmd.Wait(); err != nil {
+		t.Errorf("demo-flow.js: %v", err)
+	}
+}
+
+// pairNote gives the median of the warm pairs' ratios: each billhound run against the plain
+// flow next to it, which a changing load touches least.
+func pairNote(pairs []float64) string {
+	s := slices.Clone(pairs)
+	slices.Sort(s)
+	m := s[len(s)/2]
+	if len(s)%2 == 0 {
+		m = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return fmt.Sprintf("\nWarm runs alternate with the plain script's flows; the median of the %d pairs' ratios (billhound / plain, "+
+		"each run against the flow next to it) is %.2fx.\n", len(s), m)
+}
+
 func ms(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
 
 func median(d []time.Duration) time.Duration {
@@ -179,7 +256,7 @@ func runSpeedReport(n int, plainWarm, bhWarm, bhLaunch, plainCLI, bhCLI []time.D
 	fmt.Fprintf(&b, "%s, %d CPUs, %s. The bundled `demo.js` against the demo portal (sign in, list, download every invoice) "+
 		"as a billhound run and as a plain Playwright script (`tools/bench/demo-flow.js`: the same playwright-core %s, "+
 		"the same `/usr/bin/chromium` and launch arguments), %d runs each, medians. A billhound run includes its "+
-		"store, sealed credentials, script sandbox process, per-run proxy and policy route, archive and run log.\n\n",
+		"store, sealed credentials, script sandbox process, the URL policy (per-run proxy, page guards and checks), archive and run log.\n\n",
 		time.Now().Format("2006-01-02"), runtime.NumCPU(), runtime.Version(), browser.DriverVersion(), n)
 	b.WriteString("| comparison | billhound | plain script / other | ratio | target |\n|---|---|---|---|---|\n")
 	row := func(what string, bh, other time.Duration, target string) {

@@ -95,7 +95,7 @@ func (r *Runner) perform(ctx context.Context, h *runHost) error {
 		return err
 	}
 	defer r.closeContext(h, bc)
-	page, err := bc.NewPage()
+	page, err := browser.NewPage(bc)
 	if err != nil {
 		return fmt.Errorf("open a browser page: %w", err)
 	}

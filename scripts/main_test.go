@@ -144,7 +144,7 @@ func runScriptHost(t *testing.T, src string, h Host, limit time.Duration, took *
 		t.Fatalf("browser context: %v", err)
 	}
 	defer bc.Close()
-	page, err := bc.NewPage()
+	page, err := browser.NewPage(bc)
 	if err != nil {
 		t.Fatalf("new page: %v", err)
 	}
@@ -202,7 +202,7 @@ func runScript(t *testing.T, src string, o runOpts) (*fakeHost, error) {
 		t.Fatalf("browser context: %v", err)
 	}
 	defer bc.Close()
-	page, err := bc.NewPage()
+	page, err := browser.NewPage(bc)
 	if err != nil {
 		t.Fatalf("new page: %v", err)
 	}

@@ -8,7 +8,8 @@
 //     --url http://127.0.0.1:9911 --user demo --password demo-password --out /tmp/x [--runs 10]
 //
 // Prints one JSON line: {"launchMs": ..., "flowsMs": [...], "files": <per flow>}. With --runs N
-// the browser is launched once and the flow runs N times, each in a fresh context.
+// the browser is launched once and the flow runs N times, each in a fresh context. With
+// --paced 1 it runs one flow per line on stdin instead (see paced).
 const path = require('path');
 const fs = require('fs');
 
@@ -49,12 +50,31 @@ async function flow(browser, a, out) {
   return files;
 }
 
+// --paced: one flow per line read on stdin, each answered with a line {"flowMs": ..., "files": ...},
+// so a caller can alternate these flows with its own on the same warm browser.
+async function paced(browser, a) {
+  const rl = require('readline').createInterface({ input: process.stdin });
+  let i = 0;
+  for await (const _ of rl) {
+    const out = path.join(a.out, String(i++));
+    fs.mkdirSync(out, { recursive: true });
+    const t = performance.now();
+    const files = await flow(browser, a, out);
+    console.log(JSON.stringify({ flowMs: performance.now() - t, files }));
+  }
+}
+
 (async () => {
   const a = args();
   const { chromium } = require(path.resolve(a.driver, 'package'));
   let t = performance.now();
   const browser = await chromium.launch({ executablePath: a.chromium, headless: true, args: chromiumArgs });
   const launchMs = performance.now() - t;
+  if (a.paced) {
+    await paced(browser, a);
+    await browser.close();
+    return;
+  }
   const flowsMs = [];
   let files = 0;
   for (let i = 0; i < +a.runs; i++) {
