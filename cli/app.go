@@ -109,7 +109,8 @@ func openApp(cfg *config.Config, log *slog.Logger) (*app, error) {
 	}
 	// Each new invoice goes on to the export targets: queued by serve's job queue, left
 	// pending for it (or `billhound export`) elsewhere.
-	a.exports = &exports.Service{Store: st, Vault: a.vault, Archive: a.archive, Mail: a.notify, Logger: log}
+	a.exports = &exports.Service{Store: st, Vault: a.vault, Archive: a.archive, Mail: a.notify, Logger: log,
+		TextWait: exports.DefaultTextWait}
 	a.runner.Exports = a.exports
 	a.texts = textract.NewIndexer(st, a.archive, log)
 	a.runner.Texts = a.texts

@@ -238,3 +238,24 @@ func keys(m map[string]string) []string {
 	}
 	return out
 }
+
+// A new invoice whose script gave no number waits for the text index to read one from the file,
+// so the exported file is named by it rather than by an empty placeholder.
+func TestExportWaitsForTheInvoicesText(t *testing.T) {
+	e := newEnvNumber(t, "Hetzner", "")
+	e.svc.TextWait = 10 * time.Second
+	dir := mkdir(t)
+	e.target(t, "paperless", exports.KindFolder, exports.Config{Path: dir, Template: "{date}_{number}.pdf"}, "")
+	ids := e.archived(t)
+	go func() { // the indexer: reads the file a moment later and fills what the script left out
+		time.Sleep(400 * time.Millisecond)
+		_ = e.st.FillInvoiceMeta(e.inv.ID, "R-2025-0042", "", "", "")
+		_ = e.st.SetInvoiceText(e.inv.ID, "Invoice number R-2025-0042")
+	}()
+	if err := e.svc.Deliver(ctx, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if files := exporttest.Files(t, dir); files["2025-03-14_R-2025-0042.pdf"] == "" {
+		t.Fatalf("folder holds %v, want the file named by the number read from its text", keys(files))
+	}
+}

@@ -31,6 +31,12 @@ var ctx = context.Background()
 
 func newEnv(t *testing.T, portalName string) *env {
 	t.Helper()
+	return newEnvNumber(t, portalName, "INV-7")
+}
+
+// newEnvNumber is newEnv with the invoice number the portal's script gave ("" for none).
+func newEnvNumber(t *testing.T, portalName, number string) *env {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(filepath.Join(dir, "billhound.db"))
 	if err != nil {
@@ -49,7 +55,7 @@ func newEnv(t *testing.T, portalName string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inv := store.Invoice{PortalID: p.ID, Number: "INV-7", Date: "2025-03-14", Amount: "12.50", Currency: "EUR",
+	inv := store.Invoice{PortalID: p.ID, Number: number, Date: "2025-03-14", Amount: "12.50", Currency: "EUR",
 		Title: "Cloud server", Path: filed.Path, FileName: filed.FileName, Size: filed.Size, SHA256: filed.SHA256,
 		ContentType: filed.ContentType, CreatedAt: time.Now()}
 	if err := st.CreateInvoice(&inv); err != nil {

@@ -44,7 +44,14 @@ type Service struct {
 	Backoff     []time.Duration
 	MaxAttempts int
 	Now         func() time.Time
+	// TextWait is how long an attempt waits for a newly archived invoice's text to be read:
+	// the number, date and amount found in it name the exported file. 0: no wait (nothing
+	// indexes text in this process).
+	TextWait time.Duration
 }
+
+// DefaultTextWait bounds the wait for the text index (it reads a batch in well under this).
+const DefaultTextWait = 20 * time.Second
 
 // SendTimeout bounds one attempt.
 const SendTimeout = 2 * time.Minute
@@ -124,6 +131,7 @@ func (s *Service) NextAttempt(id int64) time.Time {
 // It returns an error when the attempt failed and will be retried (at NextAttempt); a failure
 // that is not retried any more is recorded and returns nil.
 func (s *Service) Deliver(ctx context.Context, id int64) error {
+	s.awaitText(ctx, id)
 	e, ok, err := s.Store.ClaimExport(id, s.now(), claimLease)
 	if err != nil || !ok {
 		return err
@@ -152,6 +160,32 @@ func (s *Service) Deliver(ctx context.Context, id int64) error {
 		return nil
 	}
 	return fmt.Errorf("export %d failed (attempt %d): %s", id, e.Attempts, msg)
+}
+
+// awaitText lets the text index read a just-archived invoice first, so a template's {number},
+// {date} and {amount} have what the file says when the portal's script gave none. An older
+// invoice, or one whose text is taking long, goes as it is.
+func (s *Service) awaitText(ctx context.Context, exportID int64) {
+	wait := s.TextWait
+	if wait <= 0 {
+		return
+	}
+	e, err := s.Store.ExportByID(exportID)
+	if err != nil || e.Attempts > 0 {
+		return
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		inv, err := s.Store.InvoiceByID(e.InvoiceID)
+		if err != nil || inv.TextState != 0 || time.Since(inv.CreatedAt) > 2*wait || time.Now().After(deadline) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 func (s *Service) maxAttempts() int {
