@@ -3,6 +3,8 @@ package browser_test
 import (
 	"context"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -87,5 +89,28 @@ func TestRemoteServerDown(t *testing.T) {
 	}
 	if strings.Contains(msg, "s3cr3t-token") {
 		t.Errorf("error shows the server's token: %q", msg)
+	}
+}
+
+// TestRemoteRefusesPersistentProfile: a profile folder on this machine cannot be opened by a
+// browser server; the error says so and what to change, and nothing is created or launched.
+func TestRemoteRefusesPersistentProfile(t *testing.T) {
+	opt := options(t)
+	opt.RemoteWS = "ws://127.0.0.1:1/"
+	opt.ChromiumPath = "/nonexistent/chromium"
+	m := browser.New(opt)
+	defer m.Close()
+	dir := filepath.Join(t.TempDir(), "profile")
+	_, err := m.NewPersistentContext(context.Background(), dir, browser.ContextOptions{})
+	if err == nil {
+		t.Fatal("a persistent profile opened on a remote browser")
+	}
+	for _, want := range []string{"@profile persistent", "BILLHOUND_BROWSER_WS", "remove"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the refused profile folder was created (%v)", err)
 	}
 }

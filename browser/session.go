@@ -42,7 +42,8 @@ func StorageState(bc playwright.BrowserContext) ([]byte, error) {
 // only be open once at a time. opt.StorageState is ignored: the profile keeps its own.
 func (m *Manager) NewPersistentContext(ctx context.Context, dir string, opt ContextOptions) (playwright.BrowserContext, error) {
 	if m.opt.RemoteWS != "" {
-		return nil, errors.New("a persistent browser profile (@profile persistent) needs the browser on this machine, not BILLHOUND_BROWSER_WS")
+		// The profile folder is on this machine; a Playwright server cannot open it.
+		return nil, errors.New("a persistent browser profile (@profile persistent) needs the browser on this machine, but BILLHOUND_BROWSER_WS runs browsers on a Playwright server: remove @profile persistent from the script (billhound keeps the portal's cookies between runs without it) or unset BILLHOUND_BROWSER_WS")
 	}
 	mode := opt.Mode
 	if mode == "" {

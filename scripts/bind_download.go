@@ -174,6 +174,9 @@ func (s *session) downloadClick(c *call, loc playwright.Locator) (Document, erro
 // size cap is checked once the file is complete.
 func (s *session) readDownload(c *call, d playwright.Download) (Document, error) {
 	file, err := await(s, d.Path) // waits until the download finished
+	if refusedAsRemote(err) {
+		return s.streamDownload(c, d)
+	}
 	if err != nil {
 		_ = d.Delete()
 		if f := d.Failure(); f != nil {

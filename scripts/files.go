@@ -68,6 +68,18 @@ func (f *runFiles) create(pattern string) (*os.File, error) {
 	return file, nil
 }
 
+// freeName is the name of a file of the run that does not exist (yet): for a writer that
+// creates its file itself.
+func (f *runFiles) freeName(pattern string) (string, error) {
+	file, err := f.create(pattern)
+	if err != nil {
+		return "", err
+	}
+	file.Close()
+	os.Remove(file.Name())
+	return file.Name(), nil
+}
+
 // spooled is a body on disk.
 type spooled struct {
 	path string

@@ -167,7 +167,8 @@ type runOpts struct {
 	took    *time.Duration // set to how long Run took
 	engine  EngineOptions  // MaxDownload, TempDir
 	policy  *netpolicy.Policy
-	own     string // billhound's own address for the run's policy, if any
+	own     string           // billhound's own address for the run's policy, if any
+	browser *browser.Manager // default: the shared local Chromium
 }
 
 // runScript runs src (with a header added) against a fresh context of the shared Chromium.
@@ -197,7 +198,11 @@ func runScript(t *testing.T, src string, o runOpts) (*fakeHost, error) {
 		base = o.policy
 	}
 	pol := base.ForRun(func(target, reason string) { host.Log("warn", "blocked: "+target+" ("+reason+")") })
-	bc, err := testBrowser.NewContext(ctx, browser.ContextOptions{BaseURL: o.base, Policy: pol})
+	mgr := testBrowser
+	if o.browser != nil {
+		mgr = o.browser
+	}
+	bc, err := mgr.NewContext(ctx, browser.ContextOptions{BaseURL: o.base, Policy: pol})
 	if err != nil {
 		t.Fatalf("browser context: %v", err)
 	}
