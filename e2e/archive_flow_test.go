@@ -66,7 +66,19 @@ func checkFilterAndSearch(t *testing.T, page playwright.Page, in *instance) {
 		t.Errorf("the snippet shows the server's match markers as text: %s", html)
 	}
 	found := dataTotal(t, page)
+	checkSnippetReadable(t, page, "with a search at 1280 px")
 	shot(t, page, "archive-search")
+	// With the preview open beside the results, the match still shows and the number stays whole.
+	if err := page.Locator("#invoices tbody tr[data-invoice-id] td.number button").First().Click(); err != nil {
+		t.Fatal(err)
+	}
+	if err := page.Locator("[data-testid=invoice-preview]").WaitFor(); err != nil {
+		t.Fatalf("the preview does not open beside the search results: %v", err)
+	}
+	checkTableFills(t, page, "with a search and the preview open at 1280 px")
+	checkSnippetReadable(t, page, "with a search and the preview open at 1280 px")
+	shot(t, page, "archive-search-preview")
+	page.Locator("[data-testid=preview-close]").Click()
 
 	// A reload (or a shared link) keeps the filter and the search.
 	if _, err := page.Reload(); err != nil {
@@ -180,6 +192,7 @@ func checkPreview(t *testing.T, page playwright.Page) {
 		shot(t, page, "archive-failure")
 		t.Fatalf("the preview's canvas has %d dark pixels: page 1 was not drawn", dark)
 	}
+	checkTableFills(t, page, "with the preview open at 1280 px")
 	shot(t, page, "archive-1280-preview")
 	if err := page.Locator("[data-testid=preview-close]").Click(); err != nil {
 		t.Fatal(err)
@@ -243,6 +256,14 @@ func checkPhone(t *testing.T, in *instance) {
 		t.Errorf("at 390 px the preview is %.0f px wide, not the full width", box.Width)
 	}
 	shot(t, page, "archive-390-preview")
+
+	// A search on a phone: each card shows the title and the match under it.
+	openArchive(t, page, in.base, "?q=server")
+	if err := page.Locator("[data-testid=snippet] mark").First().WaitFor(); err != nil {
+		t.Fatalf("at 390 px the search results show no snippet: %v", err)
+	}
+	checkSnippetReadable(t, page, "with a search at 390 px")
+	shot(t, page, "archive-390-search")
 }
 
 // shot keeps what the screen shows (a windowed table's full page is mostly spacer).

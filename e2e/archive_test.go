@@ -147,6 +147,7 @@ func TestArchivePage(t *testing.T) {
 		t.Errorf("the Archive page became usable after %v (median of 5) with %d invoices; the target is %v", median, n, usableTarget)
 	}
 	checkWindowed(t, page, n)
+	checkTableFills(t, page, "at 1280 px")
 	shot(t, page, "archive-1280")
 
 	checkScrollLoads(t, page)
