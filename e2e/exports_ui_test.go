@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/playwright-community/playwright-go"
 )
@@ -39,6 +40,7 @@ func TestExportTargetsInBrowser(t *testing.T) {
 				t.Fatalf("the folder holds %v after the test", files)
 			}
 			u.noSideScroll("settings with export targets")
+			u.settingsLayout()
 			snap(t, u.page, "exports-settings-"+vp.name)
 		})
 	}
@@ -53,6 +55,50 @@ func (u *ui) addTarget(name, kind, field, value string) {
 	u.must(u.page.Locator(field).Fill(value))
 	u.must(u.page.Locator("#export-save").Click())
 	u.must(u.page.Locator("[data-testid=export-target]", playwright.PageLocatorOptions{HasText: name}).WaitFor())
+}
+
+// settingsLayout checks what the eye checks on the Settings page: every section has a heading,
+// every card has the same width, and the "On this page" link to Exports brings its heading into
+// view below the sticky top bar. It leaves the page scrolled to the top for the screenshot.
+func (u *ui) settingsLayout() {
+	u.t.Helper()
+	for _, h := range []string{"Notifications", "Codes sent by e-mail or SMS", "Exports"} {
+		u.must(u.page.GetByRole("heading", playwright.PageGetByRoleOptions{Name: h, Level: playwright.Int(2), Exact: playwright.Bool(true)}).WaitFor())
+	}
+	widths, err := u.page.Locator("main .card").EvaluateAll(`cards => [...new Set(cards.map(c => Math.round(c.getBoundingClientRect().width)))]`)
+	u.must(err)
+	if ws, _ := widths.([]any); len(ws) != 1 {
+		u.t.Fatalf("the Settings cards have widths %v, want one width", widths)
+	}
+	_, err = u.page.Evaluate(`() => window.scrollTo(0, 0)`)
+	u.must(err)
+	toc := u.page.GetByRole("navigation", playwright.PageGetByRoleOptions{Name: "On this page"})
+	u.must(toc.GetByRole("link", playwright.LocatorGetByRoleOptions{Name: "Exports", Exact: playwright.Bool(true)}).Click())
+	// The scroll is smooth: look again until it has stopped, then where the heading is.
+	last := ""
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		at, err := u.page.Evaluate(`() => {
+			const r = document.getElementById('exports-head').getBoundingClientRect();
+			const bar = document.querySelector('header.topbar').getBoundingClientRect().bottom;
+			return {y: String(Math.round(scrollY)), below: r.top >= bar && r.bottom <= innerHeight};
+		}`)
+		u.must(err)
+		m := at.(map[string]any)
+		y, _ := m["y"].(string)
+		if y == last && y != "0" {
+			if m["below"] != true {
+				u.t.Fatal("the On this page link to Exports left its heading hidden under the top bar or off screen")
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			u.t.Fatal("the On this page link to Exports did not scroll to it")
+		}
+		last = y
+		time.Sleep(150 * time.Millisecond)
+	}
+	_, err = u.page.Evaluate(`() => window.scrollTo(0, 0)`)
+	u.must(err)
 }
 
 func pdfsAndTexts(dir string) []string {
