@@ -85,7 +85,16 @@ type exportWorker struct {
 }
 
 func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) error {
-	return w.q.opt.Exporter.Deliver(ctx, job.Args.ExportID)
+	if err := w.q.opt.Exporter.Deliver(ctx, job.Args.ExportID); err != nil {
+		return err
+	}
+	// A job that ran before the export's next attempt was due (River keeps times to the
+	// millisecond and rounds them; a job can be made available by hand) made no attempt: it
+	// waits for that time rather than leave the export to the periodic check.
+	if d := time.Until(w.q.opt.Exporter.NextAttempt(job.Args.ExportID)); d > 0 {
+		return river.JobSnooze(d)
+	}
+	return nil
 }
 
 // NextRetry is the export's own next attempt (its backoff: 1 min, 10 min, 1 h, 6 h, daily).

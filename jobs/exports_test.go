@@ -395,3 +395,32 @@ func TestRetryRightAfterAFailedAttemptSendsAtOnce(t *testing.T) {
 		t.Fatalf("%d requests, %d invoices; want the invoice once on the second", requests, delivered)
 	}
 }
+
+// TestExportJobRunBeforeItsTimeWaitsForIt: River running an export's job before the export's
+// next attempt is due (its times are kept to the millisecond; a job can be made available by
+// hand) is no attempt, and the job waits for that time instead of ending.
+func TestExportJobRunBeforeItsTimeWaitsForIt(t *testing.T) {
+	f := newExportFixture(t, []time.Duration{2 * time.Second}, 0)
+	rcv := &receiver{down: func(n int) bool { return n == 1 }}
+	hs := httptest.NewServer(rcv)
+	defer hs.Close()
+	f.webhook(hs.URL)
+
+	f.svc.InvoiceArchived(context.Background(), f.inv)
+	var job *rivertype.JobRow
+	f.waitFor(10*time.Second, "River to schedule the retry", func() bool {
+		for _, j := range f.exportJobs() {
+			if j.State == rivertype.JobStateAvailable && time.Until(j.ScheduledAt) > time.Second {
+				job = j
+			}
+		}
+		return job != nil
+	})
+	if _, err := f.queue.client.JobRetry(context.Background(), job.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.waitFor(10*time.Second, "the export sent", func() bool { return f.export().Status == store.ExportSent })
+	if requests, delivered := rcv.counts(); requests != 2 || delivered != 1 || f.export().Attempts != 2 {
+		t.Fatalf("%d requests, %d invoices, export %+v; want the invoice once on the second attempt", requests, delivered, f.export())
+	}
+}
