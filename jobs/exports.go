@@ -43,10 +43,40 @@ func (q *Queue) EnqueueExport(ctx context.Context, exportID int64) error {
 	if err != nil || !res.UniqueSkippedAsDuplicate {
 		return err
 	}
-	if s := res.Job.State; s == rivertype.JobStateRetryable || s == rivertype.JobStateScheduled {
+	switch res.Job.State {
+	case rivertype.JobStateRetryable, rivertype.JobStateScheduled:
 		_, err = q.client.JobRetry(ctx, res.Job.ID)
+	case rivertype.JobStateRunning:
+		// Its attempt has ended (the export was free to be queued) but River has not recorded
+		// that yet; once it has, the job is moved up or a new one queued, so the export does
+		// not wait for the backoff or the periodic check.
+		go q.requeueExport(res.Job.ID, exportID)
 	}
 	return err
+}
+
+// requeueExport queues an export again once its running job has ended (for up to a minute,
+// when the periodic check takes over).
+func (q *Queue) requeueExport(jobID, exportID int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+		job, err := q.client.JobGet(ctx, jobID)
+		if err != nil {
+			return // the job is gone (or the queue stopped): the periodic check looks
+		}
+		if job.State != rivertype.JobStateRunning {
+			if err := q.EnqueueExport(ctx, exportID); err != nil {
+				q.log.Warn("cannot queue an export; the periodic check will", "export", exportID, "err", err)
+			}
+			return
+		}
+	}
 }
 
 type exportWorker struct {
@@ -55,7 +85,16 @@ type exportWorker struct {
 }
 
 func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) error {
-	return w.q.opt.Exporter.Deliver(ctx, job.Args.ExportID)
+	if err := w.q.opt.Exporter.Deliver(ctx, job.Args.ExportID); err != nil {
+		return err
+	}
+	// A job that ran before the export's next attempt was due (River keeps times to the
+	// millisecond and rounds them; a job can be made available by hand) made no attempt: it
+	// waits for that time rather than leave the export to the periodic check.
+	if d := time.Until(w.q.opt.Exporter.NextAttempt(job.Args.ExportID)); d > 0 {
+		return river.JobSnooze(d)
+	}
+	return nil
 }
 
 // NextRetry is the export's own next attempt (its backoff: 1 min, 10 min, 1 h, 6 h, daily).
