@@ -85,3 +85,29 @@ func TestLumaScaling(t *testing.T) {
 		t.Error("crop outside the image should be nil")
 	}
 }
+
+// shrink must give each output pixel the rounded mean of its block, edge
+// blocks included, for every factor the plan uses.
+func TestShrinkIsBlockMean(t *testing.T) {
+	l := &luma{w: 37, h: 23, pix: make([]byte, 37*23)}
+	for i := range l.pix {
+		l.pix[i] = byte(i*131 + i/7*29)
+	}
+	for f := 2; f <= 9; f++ {
+		s := l.shrink(f)
+		for oy := range s.h {
+			for ox := range s.w {
+				var sum, n int
+				for y := oy * f; y < min(oy*f+f, l.h); y++ {
+					for x := ox * f; x < min(ox*f+f, l.w); x++ {
+						sum += int(l.pix[y*l.w+x])
+						n++
+					}
+				}
+				if want := byte((sum + n/2) / n); s.pix[oy*s.w+ox] != want {
+					t.Fatalf("shrink(%d) at %d,%d = %d, want %d", f, ox, oy, s.pix[oy*s.w+ox], want)
+				}
+			}
+		}
+	}
+}
