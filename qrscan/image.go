@@ -57,6 +57,9 @@ type intake struct {
 	kind  string // for messages: "PNG", "progressive JPEG"…
 	cost  int64  // estimated peak memory of decoding and searching
 	scale int    // > 0: a JPEG whose luminance jpegluma decodes at this reduction
+	// points > 0: a JPEG photo first decoded at points eighths of its size
+	// (see picture).
+	points int
 }
 
 // inspect reads the header of an uploaded image and decides how to decode
@@ -92,6 +95,13 @@ func inspect(data []byte, opt DecodeOptions) (*intake, error) {
 				in.scale *= 2
 			}
 			in.cost = hdr.Memory(in.scale) + searchBytes
+			if in.scale == 1 && px > maxFinerPixels {
+				in.points = 8
+				for in.points > 1 && (max(in.w, in.h)*in.points+7)/8 > workingSide {
+					in.points--
+				}
+				in.cost = max(in.cost, hdr.ScaledMemory(in.points)+searchBytes)
+			}
 			if hdr.Progressive {
 				// 2 bytes a pixel of coefficients, beside a reduced raster.
 				limit = min(limit, (DecodeBudget-searchBytes-maxLumaPixels)/2)
@@ -201,6 +211,63 @@ func (in *intake) decode(data []byte) (l *luma, dark func() *luma, err error) {
 		dark = func() *luma { return toLuma(img, 0) }
 	}
 	return toLuma(img, 255), dark, nil
+}
+
+// picture decodes the image for the plan. A JPEG photo over
+// maxFinerPixels is first decoded at the largest eighth of its size that
+// fits workingSide, straight from the DCT coefficients (a fraction of the
+// full decode's inverse-DCT work); its full resolution is decoded only if
+// the plan gets to a step that needs it.
+func (in *intake) picture(data []byte) (picture, func() *luma, error) {
+	if in.points > 0 {
+		if s := scaledJPEG(data, in.points); s != nil {
+			full := memo(func() *luma { return grayLuma(s.View(8)) })
+			return picture{
+				full: full, w: in.w, h: in.h, pre: grayLuma(s.Gray),
+				// Crops and reductions by 2 and 4 come straight from the
+				// coefficients: the inverse DCT of only what they need.
+				crop: func(x0, y0, x1, y1 int) *luma {
+					g := s.Crop(image.Rect(x0, y0, x1, y1))
+					if g == nil {
+						return nil
+					}
+					l := grayLuma(g)
+					l.x0, l.y0 = max(x0, 0), max(y0, 0)
+					return l
+				},
+				shrink: func(f int) *luma {
+					if f != 2 && f != 4 {
+						return nil
+					}
+					return grayLuma(s.View(8 / f))
+				},
+			}, nil, nil
+		}
+	}
+	l, dark, err := in.decode(data)
+	if err != nil {
+		return picture{}, nil, err
+	}
+	return picture{full: func() *luma { return l }, w: l.w, h: l.h}, dark, nil
+}
+
+// scaledJPEG decodes data at m eighths of its size; nil if that fails (the
+// full decode then reports why).
+func scaledJPEG(data []byte, m int) (s *jpegluma.Scaled) {
+	defer func() {
+		if recover() != nil {
+			s = nil
+		}
+	}()
+	s, err := jpegluma.DecodeScaled(bytes.NewReader(data), m)
+	if err != nil {
+		return nil
+	}
+	return s
+}
+
+func grayLuma(g *image.Gray) *luma {
+	return &luma{w: g.Rect.Dx(), h: g.Rect.Dy(), pix: g.Pix}
 }
 
 var errDamaged = inputErr(ErrBadImage, "the image could not be read; the file seems damaged or incomplete")

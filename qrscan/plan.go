@@ -74,9 +74,17 @@ func (v *lazyLuma) bitmap(global bool) *gozxing.BinaryBitmap {
 // plan lists the steps for an image, cheapest and most often successful
 // first; scanning stops at the first step that finds anything. The order
 // was chosen by measuring on real photos (see TestDecodeRate).
-func plan(l *luma, dark func() *luma) []step {
-	base := lazy(func() *luma { return l.scaledTo(workingSide) })
-	side := min(l.longSide(), workingSide)
+func plan(p picture, dark func() *luma) []step {
+	l := p.full
+	base := lazy(func() *luma { return l().scaledTo(workingSide) })
+	long := max(p.w, p.h)
+	f := factor(long, workingSide)
+	ff := float64(f) // full-resolution pixels per base pixel
+	if p.pre != nil {
+		base = lazy(func() *luma { return p.pre })
+		ff = float64(p.w) / float64(p.pre.w)
+	}
+	side := min(long, workingSide)
 	var steps []step
 	add := func(v *lazyLuma, global, deep bool) { steps = append(steps, step{v, global, deep}) }
 
@@ -105,7 +113,7 @@ func plan(l *luma, dark func() *luma) []step {
 		// black they show, and inverted they are an ordinary code.
 		add(lazy(func() *luma { return dark().scaledTo(workingSide).inverted() }), false, false)
 	}
-	if f := shrinkFactor(l, workingSide); f > 1 {
+	if f > 1 {
 		// Dense codes small in the frame (an export with many accounts,
 		// photographed from afar) lose their modules when reduced. Try
 		// full-resolution crops around each finder-pattern triple seen
@@ -114,30 +122,35 @@ func plan(l *luma, dark func() *luma) []step {
 		// resolution up to 6 megapixels, reduced to 2400 px beyond (the
 		// detector takes seconds on 12).
 		found := searched(base)
-		zoom = lazy(func() *luma { return zoomed(l, found().tris, 0, f) })
+		zoom = lazy(func() *luma { return zoomed(p, found().tris, 0, ff) })
 		add(zoom, false, false)
 		for i := 1; i < maxTriples; i++ {
-			add(lazy(func() *luma { return zoomed(l, found().tris, i, f) }), false, false)
+			add(lazy(func() *luma { return zoomed(p, found().tris, i, ff) }), false, false)
 		}
 		finer := 1
-		if l.w*l.h > maxFinerPixels {
-			finer = shrinkFactor(l, finerSide)
+		if p.w*p.h > maxFinerPixels {
+			finer = factor(long, finerSide)
 		}
 		var fine *lazyLuma
 		if finer < f {
-			fine = lazy(func() *luma { return l.shrink(finer) })
+			fine = lazy(func() *luma { return p.shrunk(finer) })
 			add(fine, false, false)
 		}
-		if shrinkFactor(l, otherSide) > f {
-			add(lazy(func() *luma { return l.scaledTo(otherSide) }), false, false)
+		if factor(long, otherSide) > f {
+			add(lazy(func() *luma {
+				if p.pre != nil {
+					return p.pre.scaledTo(otherSide)
+				}
+				return l().scaledTo(otherSide)
+			}), false, false)
 		}
 		// A code so small that no triple shows reduced may still show a
 		// finder pattern or two, reduced or finer: a window around each, at
 		// full resolution.
 		wins := memo(func() []*luma {
-			w := windows(l, found().cs, f, nil)
+			w := windows(p, found().cs, ff, nil)
 			if fine != nil && len(w) < maxWindows {
-				w = windows(l, searched(fine)().cs, finer, w)
+				w = windows(p, searched(fine)().cs, float64(finer), w)
 			}
 			return w
 		})
@@ -187,7 +200,7 @@ func plan(l *luma, dark func() *luma) []step {
 // patterns (triple i of tris) the detector saw in the reduced view (reduced
 // by factor f), for dense codes too small in the frame to decode reduced. The crop costs a
 // fraction of running the detector over the whole full-resolution image.
-func zoomed(l *luma, tris [][3]*detector.FinderPattern, i, f int) *luma {
+func zoomed(p picture, tris [][3]*detector.FinderPattern, i int, f float64) *luma {
 	if i >= len(tris) {
 		return nil
 	}
@@ -199,11 +212,11 @@ func zoomed(l *luma, tris [][3]*detector.FinderPattern, i, f int) *luma {
 	// Finder centres sit 3.5 modules inside the code, which needs a 4-module
 	// quiet zone; 10 modules leave room for perspective.
 	margin := 10 * tl.GetEstimatedModuleSize()
-	x0 := int((min(xs[0], xs[1], xs[2], xs[3]) - margin) * float64(f))
-	y0 := int((min(ys[0], ys[1], ys[2], ys[3]) - margin) * float64(f))
-	x1 := int((max(xs[0], xs[1], xs[2], xs[3]) + margin) * float64(f))
-	y1 := int((max(ys[0], ys[1], ys[2], ys[3]) + margin) * float64(f))
-	c := l.crop(x0, y0, x1, y1)
+	x0 := int((min(xs[0], xs[1], xs[2], xs[3]) - margin) * f)
+	y0 := int((min(ys[0], ys[1], ys[2], ys[3]) - margin) * f)
+	x1 := int((max(xs[0], xs[1], xs[2], xs[3]) + margin) * f)
+	y1 := int((max(ys[0], ys[1], ys[2], ys[3]) + margin) * f)
+	c := p.cropped(x0, y0, x1, y1)
 	if c == nil {
 		return nil
 	}
@@ -230,12 +243,12 @@ const maxWindows = 4
 // finder-pattern candidates cs seen in a view reduced by f (the most often
 // seen first), wide enough for a code of 80 modules on any side of the
 // pattern; one window per place, at most maxWindows in all.
-func windows(l *luma, cs []*detector.FinderPattern, f int, out []*luma) []*luma {
+func windows(p picture, cs []*detector.FinderPattern, f float64, out []*luma) []*luma {
 	for _, c := range cs {
 		if len(out) >= maxWindows {
 			break
 		}
-		x, y := int(c.GetX()*float64(f)), int(c.GetY()*float64(f))
+		x, y := int(c.GetX()*f), int(c.GetY()*f)
 		covered := false
 		for _, w := range out {
 			// Another pattern of a code already windowed.
@@ -247,8 +260,8 @@ func windows(l *luma, cs []*detector.FinderPattern, f int, out []*luma) []*luma 
 		if covered {
 			continue
 		}
-		half := int(min(max(80*c.GetEstimatedModuleSize()*float64(f), 200), finerSide/2))
-		if w := l.crop(x-half, y-half, x+half, y+half); w != nil {
+		half := int(min(max(80*c.GetEstimatedModuleSize()*f, 200), finerSide/2))
+		if w := p.cropped(x-half, y-half, x+half, y+half); w != nil {
 			out = append(out, w)
 		}
 	}
@@ -273,3 +286,35 @@ type finderFound struct {
 	tris [][3]*detector.FinderPattern
 	cs   []*detector.FinderPattern
 }
+
+// picture is the image the plan searches: its full-resolution raster,
+// computed on first use, and optionally a reduced view decoded directly
+// (a JPEG's scaled decode), which then serves as the base view.
+type picture struct {
+	full func() *luma
+	w, h int
+	pre  *luma
+	// crop and shrink, if set, stand in for full().crop and
+	// full().shrink without making the whole full-resolution raster.
+	crop   func(x0, y0, x1, y1 int) *luma
+	shrink func(f int) *luma
+}
+
+func (p picture) cropped(x0, y0, x1, y1 int) *luma {
+	if p.crop != nil {
+		return p.crop(x0, y0, x1, y1)
+	}
+	return p.full().crop(x0, y0, x1, y1)
+}
+
+func (p picture) shrunk(f int) *luma {
+	if p.shrink != nil {
+		if l := p.shrink(f); l != nil {
+			return l
+		}
+	}
+	return p.full().shrink(f)
+}
+
+// factor is the integer reduction bringing a long side to at most side.
+func factor(long, side int) int { return max(1, (long+side-1)/side) }

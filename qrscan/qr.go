@@ -14,11 +14,11 @@ func DecodeQR(data []byte, opt DecodeOptions) ([]string, error) {
 		return nil, err
 	}
 	defer gate.acquire(in.cost)()
-	l, dark, err := in.decode(data)
+	p, dark, err := in.picture(data)
 	if err != nil {
 		return nil, err
 	}
-	texts := scan(l, dark)
+	texts := scan(p, dark)
 	if len(texts) == 0 {
 		return nil, inputErr(ErrNoQRCode, "no QR code found in the image; try a sharper, closer photo or a screenshot")
 	}
@@ -27,8 +27,8 @@ func DecodeQR(data []byte, opt DecodeOptions) ([]string, error) {
 
 // scan runs the plan and returns the texts of the first step that finds
 // any.
-func scan(l *luma, dark func() *luma) []string {
-	for _, s := range plan(l, dark) {
+func scan(p picture, dark func() *luma) []string {
+	for _, s := range plan(p, dark) {
 		if texts := s.run(); len(texts) > 0 {
 			return texts
 		}

@@ -35,6 +35,7 @@ func yPlane(t testing.TB, data []byte) (pix []byte, stride, w, h int) {
 func checkSame(t *testing.T, data []byte) {
 	t.Helper()
 	want, stride, w, h := yPlane(t, data)
+	checkScaled(t, data, want, stride, w, h)
 	for _, s := range []int{1, 2, 4, 8} {
 		got, err := Decode(bytes.NewReader(data), s)
 		if err != nil {

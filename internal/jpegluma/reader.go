@@ -125,8 +125,11 @@ type decoder struct {
 	}
 	width, height int
 
-	scale int    // the output is reduced by this factor: 1, 2, 4 or 8
-	out   []byte // the reduced, padded luminance plane; nil until the first scan
+	scale int // the output is reduced by this factor: 1, 2, 4 or 8
+	// points, if not 0, is DecodeScaled's output pixels per block side.
+	points int
+	keep   bool   // keep a baseline image's coefficients too, for Scaled.Full
+	out    []byte // the reduced, padded luminance plane; nil until the first scan
 	// outStride is out's row length: the padded width over scale.
 	outStride int
 	// pendingMarker is a marker that skipScan read past, for the main loop.

@@ -18,6 +18,11 @@ func (d *decoder) padded() (w, h int) {
 // makeOut allocates the reduced luminance plane.
 func (d *decoder) makeOut() {
 	pw, ph := d.padded()
+	if d.points > 0 {
+		d.outStride = pw / 8 * d.points
+		d.out = make([]byte, d.outStride*(ph/8*d.points))
+		return
+	}
 	d.outStride = pw / d.scale
 	d.out = make([]byte, d.outStride*(ph/d.scale))
 }
@@ -136,7 +141,7 @@ func (d *decoder) processSOS(n int) error {
 		// kept track of, so not decodable either.
 		return d.skipScan()
 	}
-	if d.progressive && d.coeffs == nil {
+	if (d.progressive || d.keep) && d.coeffs == nil {
 		d.coeffs = make([]block16, mxx*myy*h0*v0)
 	}
 
@@ -280,6 +285,9 @@ func (d *decoder) processSOS(n int) error {
 						continue
 					}
 					if compIndex == 0 {
+						if d.keep {
+							d.coeffs[by*mxx*hi+bx].store(&b)
+						}
 						d.reconstructBlock(&b, bx, by)
 					}
 				} // for j
@@ -346,6 +354,16 @@ func (d *decoder) reconstructProgressiveImage() {
 // and stores it, reduced by d.scale, to the output.
 func (d *decoder) reconstructBlock(b *block, bx, by int) {
 	qt := &d.quant[d.comp[0].tq]
+	if d.points > 0 {
+		// Only the lowest points×points frequencies are used.
+		for v := 0; v < d.points; v++ {
+			for u := 0; u < d.points; u++ {
+				b[v*8+u] *= qt[zigOf[v*8+u]]
+			}
+		}
+		d.storeScaled(b, bx, by)
+		return
+	}
 	for zig := 0; zig < blockSize; zig++ {
 		b[unzig[zig]] *= qt[zig]
 	}
@@ -390,6 +408,10 @@ func (d *decoder) reconstructBlock(b *block, bx, by int) {
 func (d *decoder) image() *image.Gray {
 	w := (d.width + d.scale - 1) / d.scale
 	h := (d.height + d.scale - 1) / d.scale
+	if d.points > 0 {
+		w = (d.width*d.points + 7) / 8
+		h = (d.height*d.points + 7) / 8
+	}
 	for y := 1; y < h; y++ {
 		copy(d.out[y*w:(y+1)*w], d.out[y*d.outStride:y*d.outStride+w])
 	}
