@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -38,20 +37,7 @@ func hostilePDF(trap string) []byte {
 		"<< /Type /Annot /Subtype /Link /Rect [0 0 595 421] /Border [0 0 0] /A << /S /URI /URI (javascript:alert\\('uri-ran'\\)) >> >>",
 		"<< /Type /Annot /Subtype /Link /Rect [0 421 595 842] /Border [0 0 0] /A << /S /URI /URI (" + pdfString(trap+"/uri") + ") >> >>",
 	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
+	return archivegen.AssemblePDF(objs)
 }
 
 func pdfString(s string) string {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,14 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"billhound/archive"
 	"billhound/browser"
-	"billhound/credentials"
 	"billhound/internal/benchdoc"
-	"billhound/netpolicy"
-	"billhound/runner"
-	"billhound/scripts"
-	"billhound/secrets"
 	"billhound/store"
 )
 
@@ -107,33 +100,9 @@ func TestRunSpeed(t *testing.T) {
 // every invoice, as the plain script does), and returns how long the run took.
 func runDemo(t *testing.T, mgr *browser.Manager, site string) time.Duration {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "billhound.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	box, _ := secrets.NewBox(bytes.Repeat([]byte{7}, secrets.KeySize))
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	r := &runner.Runner{Store: st, Vault: &credentials.Vault{Store: st, Box: box}, Archive: &archive.Archive{Root: filepath.Join(dir, "archive")},
-		Browser: mgr, Engine: scripts.NewEngine(scripts.EngineOptions{Logger: log, TempDir: filepath.Join(dir, "tmp")}),
-		Artifacts: filepath.Join(dir, "runs"), Timeout: 2 * time.Minute, Logger: log, Policy: netpolicy.New()}
-	src, err := os.ReadFile(filepath.Join(repoRoot, "scripts", "portals", "demo.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &store.Portal{Name: "Nimbus", Script: string(src), Username: "demo", URL: site + "/login"}
-	if err := st.CreatePortal(p); err != nil {
-		t.Fatal(err)
-	}
-	if p.PasswordSealed, err = r.Vault.SealPassword(p.ID, demoPassword); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.UpdatePortal(p); err != nil {
-		t.Fatal(err)
-	}
+	r, id := benchRunner(t, mgr, t.TempDir(), site)
 	begin := time.Now()
-	res, err := r.RunNow(context.Background(), p.ID, "bench")
+	res, err := r.RunNow(context.Background(), id, "bench")
 	took := time.Since(begin)
 	if err != nil || res.Run.Status != store.RunSucceeded || res.Run.NewCount == 0 {
 		t.Fatalf("demo run: %v %+v", err, res)

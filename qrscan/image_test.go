@@ -246,7 +246,7 @@ func TestDecodeQRNoCode(t *testing.T) {
 func TestQRWithoutOTP(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(photoDir, "authenticator-export", "qr_but_without_otp.png"))
 	if err != nil {
-		t.Skipf("test image not available: %v", err)
+		t.Fatalf("test image not available (the QR photo sets of ../shared or $BILLHOUND_SHARED_DIR): %v", err)
 	}
 	texts, err := DecodeQR(data, DecodeOptions{})
 	if err != nil || len(texts) != 1 || texts[0] != "NOT A otpauth-migration:// URL" {

@@ -28,7 +28,7 @@ func readExport(t *testing.T, name string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(exportDir, name))
 	if err != nil {
-		t.Skipf("test image not available: %v", err)
+		t.Fatalf("test image not available (the QR photo sets of ../shared or $BILLHOUND_SHARED_DIR): %v", err)
 	}
 	return data
 }

@@ -118,8 +118,14 @@ func PDF(text string) []byte {
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
 		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()),
 	}
+	return AssemblePDF(objs)
+}
+
+// AssemblePDF writes a PDF from its numbered objects (1 is the catalog), with the cross-reference
+// table a reader needs to find them.
+func AssemblePDF(objs []string) []byte {
 	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
+	b.WriteString("%PDF-1.7\n")
 	offsets := make([]int, len(objs))
 	for i, o := range objs {
 		offsets[i] = b.Len()
